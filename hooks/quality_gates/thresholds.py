@@ -1,0 +1,296 @@
+"""The shared policy: built-in defaults < [tool.quality-gates] < stage profile < CLI flags.
+
+Every hook and the full run read their thresholds here, so a commit and CI use the same numbers.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quality_gates.errors import FatalError
+
+if sys.version_info >= (3, 11):  # pragma: no cover (depends on the interpreter)
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SECTION = "tool.quality-gates"
+GATES = (
+    "coverage",
+    "lint",
+    "format",
+    "types",
+    "security",
+    "docs",
+    "links",
+    "a11y",
+    "tests",
+    "perf",
+)
+SEVERITIES = ("low", "medium", "high")
+STAGES_KEY = "stages"
+
+Validator = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One policy key: its default and how a configured value is checked and normalised."""
+
+    default: Any
+    check: Validator
+    help: str
+
+
+def _number(low: float, high: float) -> Validator:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"must be a number between {low:g} and {high:g}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return float(value)
+
+    return check
+
+
+def _count(value: Any) -> int | None:
+    if value is None or value == -1:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number >= 0, or -1 for no cap")
+    return value
+
+
+def _choice(*choices: str) -> Validator:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value.lower()
+
+    return check
+
+
+def _gate_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of gate names")
+    unknown = sorted(set(value) - set(GATES))
+    if unknown:
+        raise ValueError(f"unknown gate(s) {', '.join(unknown)} (known: {', '.join(GATES)})")
+    return tuple(value)
+
+
+def _percent_keys(threshold: float, target: float = 100.0) -> dict[str, Key]:
+    return {
+        "threshold": Key(threshold, _number(0, 100), "minimum value (percent) to pass"),
+        "target": Key(target, _number(0, 100), "value aimed for; the report shows the gap"),
+    }
+
+
+TOP_KEYS: dict[str, Key] = {
+    "gates": Key(GATES, _gate_list, "gates that `quality-gates check` and `run` use"),
+    "max-new-suppressions": Key(
+        None, _count, "cap on suppressions (# noqa, # nosec, ...) added per change; -1: no cap"
+    ),
+}
+
+GATE_KEYS: dict[str, dict[str, Key]] = {
+    "coverage": _percent_keys(95.0),
+    "lint": {
+        "threshold": Key(10.0, _number(0, 10), "minimum lint score (0-10) to pass"),
+        "target": Key(10.0, _number(0, 10), "score aimed for"),
+    },
+    "format": _percent_keys(100.0),
+    "types": _percent_keys(100.0),
+    "security": {
+        **_percent_keys(100.0),
+        "severity": Key("low", _choice(*SEVERITIES), "lowest bandit severity that counts"),
+        "confidence": Key("medium", _choice(*SEVERITIES), "lowest bandit confidence that counts"),
+    },
+    "docs": _percent_keys(100.0),
+    "links": _percent_keys(100.0),
+    "a11y": _percent_keys(100.0),
+    "tests": _percent_keys(100.0),
+    "perf": _percent_keys(100.0),
+}
+
+
+@dataclass(frozen=True)
+class GatePolicy:
+    """The resolved settings of one gate."""
+
+    name: str
+    threshold: float
+    target: float
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        """Return a gate-specific setting (its default when not configured)."""
+        return self.options[key]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The resolved policy, with where it came from."""
+
+    source: str
+    stage: str | None
+    gates: tuple[str, ...]
+    max_new_suppressions: int | None
+    gate_policies: Mapping[str, GatePolicy]
+
+    def gate(self, name: str) -> GatePolicy:
+        """Return the settings of the gate called name."""
+        return self.gate_policies[name]
+
+
+def _defaults() -> dict[str, Any]:
+    resolved: dict[str, Any] = {k: key.default for k, key in TOP_KEYS.items()}
+    for gate, keys in GATE_KEYS.items():
+        resolved[gate] = {k: key.default for k, key in keys.items()}
+    return resolved
+
+
+def _apply_gate(
+    resolved: dict[str, Any], gate: str, table: Any, *, where: str, section: str
+) -> None:
+    if not isinstance(table, Mapping):
+        raise FatalError(f"{where}: [{section}] must be a table")
+    keys = GATE_KEYS[gate]
+    for key, value in table.items():
+        if key not in keys:
+            raise FatalError(
+                f"{where}: [{section}] unknown key {key!r} (known: {', '.join(sorted(keys))})"
+            )
+        resolved[gate][key] = _checked(keys[key], value, where=where, name=f"{section}.{key}")
+
+
+def _checked(key: Key, value: Any, *, where: str, name: str) -> Any:
+    try:
+        return key.check(value)
+    except ValueError as exc:
+        raise FatalError(f"{where}: {name} = {value!r}: {exc}") from None
+
+
+def _apply_layer(
+    resolved: dict[str, Any], layer: Mapping[str, Any], *, where: str, section: str
+) -> None:
+    for key, value in layer.items():
+        if key in GATE_KEYS:
+            _apply_gate(resolved, key, value, where=where, section=f"{section}.{key}")
+        elif key in TOP_KEYS:
+            resolved[key] = _checked(TOP_KEYS[key], value, where=where, name=f"{section}.{key}")
+        elif key != STAGES_KEY:
+            known = ", ".join(sorted([*TOP_KEYS, *GATE_KEYS, STAGES_KEY]))
+            raise FatalError(f"{where}: [{section}] unknown key {key!r} (known: {known})")
+
+
+def read_section(pyproject: Path) -> Mapping[str, Any]:
+    """Read [tool.quality-gates] from a pyproject.toml; an absent file or section is empty."""
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FatalError(f"{pyproject}: cannot read: {exc}") from None
+    section = data.get("tool", {}).get("quality-gates", {})
+    if not isinstance(section, Mapping):
+        raise FatalError(f"{pyproject}: [{SECTION}] must be a table")
+    return section
+
+
+def _stage_layer(section: Mapping[str, Any], stage: str, *, where: str) -> Mapping[str, Any]:
+    stages = section.get(STAGES_KEY, {})
+    if not isinstance(stages, Mapping):
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}] must be a table of stage profiles")
+    layer = stages.get(stage, {})
+    if STAGES_KEY in layer:
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] cannot nest stages")
+    return layer  # type: ignore[no-any-return]
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse a CLI override `gate.key=value` (value in TOML syntax, bare words as strings)."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise FatalError(f"--set {text!r}: expected KEY=VALUE, e.g. lint.threshold=9.5")
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return name.strip(), value
+
+
+def _overrides_layer(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for name, value in overrides.items():
+        gate, dot, key = name.partition(".")
+        if dot:
+            layer.setdefault(gate, {})[key] = value
+        else:
+            layer[name] = value
+    return layer
+
+
+def load(
+    pyproject: Path,
+    *,
+    stage: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Policy:
+    """Resolve the policy for a repository: defaults, its pyproject, the stage, then CLI flags."""
+    where = str(pyproject)
+    section = read_section(pyproject)
+    resolved = _defaults()
+    _apply_layer(resolved, section, where=where, section=SECTION)
+    if stage is not None:
+        profile = _stage_layer(section, stage, where=where)
+        _apply_layer(resolved, profile, where=where, section=f"{SECTION}.{STAGES_KEY}.{stage}")
+    if overrides:
+        _apply_layer(resolved, _overrides_layer(overrides), where="command line", section="--set")
+    return _freeze(resolved, source=where if section else "built-in defaults", stage=stage)
+
+
+def _freeze(resolved: dict[str, Any], *, source: str, stage: str | None) -> Policy:
+    gate_policies = {
+        gate: GatePolicy(
+            name=gate,
+            threshold=resolved[gate]["threshold"],
+            target=resolved[gate]["target"],
+            options=dict(resolved[gate]),
+        )
+        for gate in GATE_KEYS
+    }
+    return Policy(
+        source=source,
+        stage=stage,
+        gates=tuple(resolved["gates"]),
+        max_new_suppressions=resolved["max-new-suppressions"],
+        gate_policies=gate_policies,
+    )
+
+
+def as_toml(policy: Policy) -> str:
+    """Render the resolved policy as the [tool.quality-gates] TOML that would produce it."""
+    lines = [f"# resolved from {policy.source}, stage {policy.stage or '(none)'}", f"[{SECTION}]"]
+    lines.append(f"gates = [{', '.join(repr(g).replace(chr(39), chr(34)) for g in policy.gates)}]")
+    cap = policy.max_new_suppressions
+    lines.append(f"max-new-suppressions = {-1 if cap is None else cap}")
+    for gate in GATE_KEYS:
+        lines.append(f"\n[{SECTION}.{gate}]")
+        for key, value in policy.gate(gate).options.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
