@@ -71,6 +71,7 @@ class GateResult:
     suppressions: tuple[Suppression, ...] = ()
     notes: tuple[str, ...] = ()
     reasons: tuple[str, ...] = field(default=())
+    extra: tuple[Metric, ...] = ()  # secondary numbers (e.g. project coverage beside changed lines)
 
     @property
     def passed(self) -> bool:

@@ -42,6 +42,8 @@ def summary_line(result: GateResult) -> str:
     text += f") {verdict}"
     if metric.total == 0:
         text += " (nothing to measure)"
+    for extra in result.extra:
+        text += f"; {extra.name} {extra.good}/{extra.total} = {format_value(extra, extra.value)}"
     return text
 
 
@@ -87,6 +89,7 @@ def result_json(result: GateResult) -> dict[str, Any]:
         "gate": result.gate,
         "passed": result.passed,
         "metric": {**metric._asdict(), "value": metric.value},
+        "extra": [{**m._asdict(), "value": m.value} for m in result.extra],
         "threshold": result.threshold,
         "target": result.target,
         "new": [_finding_json(f) for f in result.new],
