@@ -163,8 +163,14 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
         click.echo(output.render_github(results), nl=False)
 
 
-def gate_command(gate: str, *, fixable: bool) -> click.Command:
-    """Build the `quality-<gate>` hook command."""
+def gate_command(
+    gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
+) -> click.Command:
+    """Build the `quality-<gate>` hook command.
+
+    options: gate-specific Click options, each with the policy key (`gate.key`) its value sets
+    when given (a value of None means not given).
+    """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
     @_common_options
@@ -172,8 +178,14 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
     @click.version_option(__version__, prog_name=f"quality-{gate}")
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
+        for option, key in options:
+            value = kwargs.get(str(option.name))
+            if value is not None and value != ():
+                extra[key] = list(value) if isinstance(value, tuple) else value
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
+
+    command.params.extend(option for option, _ in options)
 
     command.help = f"Check the {gate} gate on the staged change (or the given FILES)."
     if fixable:
@@ -188,6 +200,30 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+docs_command = gate_command("docs", fixable=False)
+links_command = gate_command(
+    "links",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--external/--offline"],
+                default=None,
+                help="Also check http(s) links (default: only in the nightly stage).",
+            ),
+            "links.external",
+        ),
+        (
+            click.Option(
+                ["--exclude", "link_exclude"],
+                multiple=True,
+                metavar="REGEX",
+                help="Do not check URLs matching REGEX (repeatable; replaces links.exclude).",
+            ),
+            "links.exclude",
+        ),
+    ),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -263,6 +299,16 @@ def format_main(argv: Sequence[str] | None = None) -> int:
 def security_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-security."""
     return _main(security_command, argv)
+
+
+def docs_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-docs."""
+    return _main(docs_command, argv)
+
+
+def links_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-links."""
+    return _main(links_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,8 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "docs": "quality_gates.gates.docs",
+    "links": "quality_gates.gates.links",
 }
 
 

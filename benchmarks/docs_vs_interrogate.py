@@ -1,0 +1,269 @@
+"""quality-docs against interrogate: the same counts on click and Django, and the time on Django.
+
+Usage: python benchmarks/docs_vs_interrogate.py [--runs N] [--write]
+
+The sdists (click 8.1.8, Django 5.1.4) are fetched with `pip download --no-binary :all: --no-deps`
+into benchmarks/.cache/ (git-ignored by a `.gitignore` written there) and committed into scratch
+git repositories there. For each option set, interrogate's own API and `quality-docs --scope full`
+over the package's .py files must report the same covered and total counts. The timing runs both
+command-line tools on Django's package, alternating, and reports the median of the per-pair ratios.
+With --write the tables replace the marked block in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+
+# argv lists only, never a shell
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+BIN = Path(sys.executable).parent
+README = HERE / "README.md"
+BEGIN, END = "<!-- docs-vs-interrogate:begin -->", "<!-- docs-vs-interrogate:end -->"
+GIT = ("git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid")
+GIT += ("-c", "commit.gpgsign=false")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A released sdist and the package folder inside it that is measured."""
+
+    name: str
+    version: str
+    package: str
+
+
+CLICK = Project("click", "8.1.8", "src/click")
+DJANGO = Project("Django", "5.1.4", "django")
+ALL_FLAGS = (
+    "ignore-init-method",
+    "ignore-init-module",
+    "ignore-magic",
+    "ignore-module",
+    "ignore-nested-functions",
+    "ignore-nested-classes",
+    "ignore-private",
+    "ignore-semiprivate",
+    "ignore-property-decorators",
+    "ignore-setters",
+    "ignore-overloaded-functions",
+)
+# option sets: interrogate option name -> value (as in [tool.interrogate])
+OPTION_SETS: dict[str, dict[str, object]] = {
+    "defaults": {},
+    "every ignore-* switch": dict.fromkeys(ALL_FLAGS, True),
+    "nested + magic + init-method": {
+        "ignore-nested-functions": True,
+        "ignore-nested-classes": True,
+        "ignore-magic": True,
+        "ignore-init-method": True,
+    },
+    "google style, ignore-regex `^test_`, `^get_`": {
+        "style": "google",
+        "ignore-regex": ["^test_", "^get_"],
+    },
+    "exclude `PKG/core` (a glob prefix, as interrogate)": {"exclude": ["PKG/core"]},
+    "property decorators + setters + overloads": {
+        "ignore-property-decorators": True,
+        "ignore-setters": True,
+        "ignore-overloaded-functions": True,
+    },
+    "whitelist-regex ^[A-Z]": {"whitelist-regex": ["^[A-Z]"]},
+}
+
+
+def run(argv: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run argv in cwd, failing loudly."""
+    done = subprocess.run(tuple(argv), cwd=cwd, capture_output=True, check=False)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return done
+
+
+def prepare(project: Project) -> Path:
+    """Download and unpack the sdist once, and commit it into a scratch git repository."""
+    CACHE.mkdir(exist_ok=True)
+    (CACHE / ".gitignore").write_text("*\n")
+    repo = CACHE / f"{project.name}-{project.version}"
+    if (repo / ".git").is_dir():
+        return repo
+    pip = (sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps")
+    run((*pip, "-q", "-d", str(CACHE), f"{project.name}=={project.version}"), CACHE)
+    sdist = next(
+        p for p in CACHE.glob("*.tar.gz") if p.name.lower() == f"{repo.name.lower()}.tar.gz"
+    )
+    with tarfile.open(sdist) as archive:
+        archive.extractall(CACHE, filter="data")
+    run((*GIT, "init", "-q", "-b", "main"), repo)
+    run((*GIT, "add", "-A", "-f", "."), repo)
+    run((*GIT, "commit", "-q", "--no-verify", "-m", "sdist"), repo)
+    return repo
+
+
+def python_files(repo: Path, package: str) -> list[str]:
+    """The package's .py files, as interrogate walks them."""
+    out = run(("git", "ls-files", "-z", "--", f"{package}/"), repo).stdout.decode()
+    return sorted(p for p in out.split("\0") if p.endswith(".py"))
+
+
+def interrogate_counts(repo: Path, project: Project, options: dict[str, object]) -> tuple[int, int]:
+    """(covered, total) from interrogate's own API with these options."""
+    from interrogate import config, coverage
+
+    regex = [re.compile(p) for p in options.get("ignore-regex", [])]  # type: ignore[attr-defined]
+    white = [re.compile(p) for p in options.get("whitelist-regex", [])]  # type: ignore[attr-defined]
+    flags = {k: bool(options.get(k)) for k in ALL_FLAGS}
+    conf = config.InterrogateConfig(
+        docstring_style=str(options.get("style", "sphinx")),
+        ignore_regex=regex or False,
+        include_regex=white or False,
+        ignore_init_method=flags["ignore-init-method"],
+        ignore_init_module=flags["ignore-init-module"],
+        ignore_magic=flags["ignore-magic"],
+        ignore_module=flags["ignore-module"] or bool(white),
+        ignore_nested_functions=flags["ignore-nested-functions"],
+        ignore_nested_classes=flags["ignore-nested-classes"],
+        ignore_private=flags["ignore-private"],
+        ignore_semiprivate=flags["ignore-semiprivate"],
+        ignore_property_decorators=flags["ignore-property-decorators"],
+        ignore_property_setters=flags["ignore-setters"],
+        ignore_overloaded_functions=flags["ignore-overloaded-functions"],
+    )
+    excluded = tuple(str(repo / e) for e in _excludes(project, options))
+    results = coverage.InterrogateCoverage(
+        paths=[str(repo / project.package)], conf=conf, excluded=excluded
+    )
+    found = results.get_coverage()
+    return found.covered, found.total
+
+
+def _excludes(project: Project, options: dict[str, object]) -> list[str]:
+    return [e.replace("PKG", project.package) for e in options.get("exclude", [])]  # type: ignore[attr-defined]
+
+
+def docs_argv(files: Sequence[str], options: dict[str, object]) -> list[str]:
+    """quality-docs over the files, with the options as --set docs.KEY=VALUE."""
+    argv = [str(BIN / "quality-docs"), "--scope", "full", "--format", "json"]
+    for key, value in options.items():
+        argv += ["--set", f"docs.{key}={json.dumps(value)}"]
+    return [*argv, "--", *files]
+
+
+def docs_counts(repo: Path, files: Sequence[str], options: dict[str, object]) -> tuple[int, int]:
+    """(covered, total) from quality-docs."""
+    doc = json.loads(run(docs_argv(files, options), repo).stdout)
+    metric = doc["results"][0]["metric"]
+    return int(metric["good"]), int(metric["total"])
+
+
+def agreement(projects: Sequence[Project]) -> tuple[list[str], bool]:
+    """The agreement table rows, and whether every row agrees."""
+    rows, agree = [], True
+    for project in projects:
+        repo = prepare(project)
+        files = python_files(repo, project.package)
+        for label, options in OPTION_SETS.items():
+            theirs = interrogate_counts(repo, project, options)
+            mine = (
+                {**options, "exclude": _excludes(project, options)}
+                if "exclude" in options
+                else options
+            )
+            ours = docs_counts(repo, files, mine)
+            same = theirs == ours
+            agree &= same
+            rows.append(
+                f"| {project.name} {project.version} `{project.package}` | {label} | "
+                f"{_pair(theirs)} | {_pair(ours)} | {'yes' if same else '**NO**'} |"
+            )
+    return rows, agree
+
+
+def _pair(counts: tuple[int, int]) -> str:
+    covered, total = counts
+    return f"{covered}/{total} = {100 * covered / total:.2f}%"
+
+
+def timing(runs: int) -> tuple[list[float], list[float]]:
+    """Alternate interrogate and quality-docs on Django's package; return both time lists."""
+    repo = prepare(DJANGO)
+    files = python_files(repo, DJANGO.package)
+    theirs_argv = [str(BIN / "interrogate"), "--fail-under", "0", DJANGO.package]
+    ours_argv = docs_argv(files, {})
+    theirs, ours = [], []
+    for index in range(runs):
+        pair = [(theirs_argv, theirs), (ours_argv, ours)]
+        for argv, times in pair if index % 2 == 0 else reversed(pair):
+            start = time.perf_counter()
+            run(argv, repo)
+            times.append(time.perf_counter() - start)
+    return theirs, ours
+
+
+def report(rows: list[str], theirs: list[float], ours: list[float]) -> str:
+    """The README block: agreement table, timing table and the ratio."""
+    ratios = [o / t for o, t in zip(ours, theirs, strict=True)]
+    lines = [
+        BEGIN,
+        "| project | options | interrogate 1.7.0 | quality-docs | same |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Time on Django {DJANGO.version} `django/` ({len(python_files(prepare(DJANGO), 'django'))}"
+        f" files), {len(ours)} alternating runs each, wall clock:",
+        "",
+        "| tool | median s | min s | max s |",
+        "|---|---|---|---|",
+        _time_row("interrogate 1.7.0", theirs),
+        _time_row("quality-docs --scope full", ours),
+        "",
+        f"**Ratio quality-docs / interrogate: {statistics.median(ratios):.2f}x** "
+        f"(median of per-pair ratios; target <= 0.5x).",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def _time_row(name: str, times: list[float]) -> str:
+    return f"| {name} | {statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} |"
+
+
+def write_readme(block: str) -> None:
+    """Replace the marked block in benchmarks/README.md (append it when absent)."""
+    text = README.read_text() if README.exists() else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    README.write_text(text)
+
+
+def main() -> int:
+    """Run the agreement check and the timing; print (and with --write record) the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="record in benchmarks/README.md")
+    args = parser.parse_args()
+    rows, agree = agreement((CLICK, DJANGO))
+    theirs, ours = timing(args.runs)
+    block = report(rows, theirs, ours)
+    print(block)
+    if args.write:
+        write_readme(block)
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""docs: docstring coverage by interrogate's rules, on the definitions a change touches.
+
+In a commit a definition is in scope when the change touches its `def`/`class` line (through
+the end of the signature) or its docstring, or removes the docstring it had; a new file and full
+mode count every definition. Missing docstrings are listed as `path:line: kind name`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from quality_gates.basefiles import old_paths, read_base
+from quality_gates.changes import FileScope
+from quality_gates.docstrings import (
+    BOOL_OPTIONS,
+    Definition,
+    Rules,
+    compile_patterns,
+    definitions,
+    module_name,
+    parse_module,
+    skips_file,
+)
+from quality_gates.errors import FatalError
+from quality_gates.findings import Finding, GateResult, Metric
+from quality_gates.gates.common import GateRequest, Selection, select
+from quality_gates.pysource import is_python
+from quality_gates.thresholds import GatePolicy
+from quality_gates.workspace import Workspace
+
+if sys.version_info >= (3, 11):  # pragma: no cover (depends on the interpreter)
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+GATE = "docs"
+PYPROJECT = "pyproject.toml"
+
+
+def read_interrogate_config(pyproject: bytes | None, *, where: str = PYPROJECT) -> dict[str, Any]:
+    """Read [tool.interrogate] (keys with `-` or `_`), keeping what affects the counts."""
+    if pyproject is None:
+        return {}
+    try:
+        data = tomllib.loads(pyproject.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FatalError(f"{where}: cannot read: {exc}") from None
+    section = data.get("tool", {}).get("interrogate", {})
+    if not isinstance(section, Mapping):
+        raise FatalError(f"{where}: [tool.interrogate] must be a table")
+    config = {str(k).replace("_", "-").lstrip("-"): v for k, v in section.items()}
+    for key in BOOL_OPTIONS:
+        if key in config and not isinstance(config[key], bool):
+            raise FatalError(f"{where}: [tool.interrogate] {key} must be true or false")
+    for key in ("ignore-regex", "whitelist-regex", "exclude"):
+        value = config.get(key)
+        if isinstance(value, str):
+            config[key] = [value]
+        elif value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise FatalError(f"{where}: [tool.interrogate] {key} must be a list of strings")
+    return config
+
+
+def resolve_rules(policy: GatePolicy, interrogate: Mapping[str, Any]) -> Rules:
+    """[tool.quality-gates.docs] (and stages, --set) wins; [tool.interrogate] fills what is unset."""
+
+    def pick(key: str, default: Any) -> Any:
+        mine = policy.get(key)
+        if mine is not None:
+            return mine
+        return interrogate.get(key, default)
+
+    flags = {key.replace("-", "_"): bool(pick(key, False)) for key in BOOL_OPTIONS}
+    try:
+        ignore = compile_patterns(pick("ignore-regex", ()), key="ignore-regex")
+        whitelist = compile_patterns(pick("whitelist-regex", ()), key="whitelist-regex")
+    except ValueError as exc:
+        raise FatalError(str(exc)) from None
+    style = str(pick("style", "sphinx")).lower()
+    if style not in ("sphinx", "google"):
+        raise FatalError(f"style = {style!r}: must be sphinx or google")
+    if whitelist:  # interrogate's CLI does the same: modules are not whitelisted names
+        flags["ignore_module"] = True
+    return Rules(
+        **flags,
+        ignore_regex=ignore,
+        whitelist_regex=whitelist,
+        exclude=tuple(pick("exclude", ())),
+        style=style,
+    )
+
+
+def _fail_under_note(policy: GatePolicy, interrogate: Mapping[str, Any]) -> tuple[str, ...]:
+    fail_under = interrogate.get("fail-under")
+    if fail_under is None or fail_under == policy.threshold:
+        return ()
+    return (
+        f"[tool.interrogate] fail-under = {fail_under} is not used: the threshold is "
+        f"docs.threshold = {policy.threshold:g}",
+    )
+
+
+class FileCount(NamedTuple):
+    """One file's definitions in scope, and its missing docstrings split new/existing."""
+
+    good: int
+    total: int
+    new: list[Finding]
+    existing: list[Finding]
+
+
+def in_scope(definition: Definition, scope: FileScope, was_documented: bool) -> bool:
+    """Tell whether the change owns a definition: its def line, docstring, or a lost docstring."""
+    if scope.whole:
+        return True
+    if definition.kind != "module" and scope.lines.overlaps(*definition.header):
+        return True
+    if definition.docstring is not None and scope.lines.overlaps(*definition.docstring):
+        return True
+    return was_documented and not definition.documented
+
+
+def finding(path: str, definition: Definition) -> Finding:
+    """`path:line: kind name` (no column: a definition is a line)."""
+    return Finding(path, definition.line, 0, definition.kind, definition.name)
+
+
+def count_file(
+    path: str, content: bytes, scope: FileScope, rules: Rules, documented_before: set[str]
+) -> FileCount:
+    """Count one file's definitions in scope; a file that does not parse is one missing one."""
+    tree = parse_module(content)
+    if tree is None:
+        broken = Finding(path, 1, 0, "syntax-error", "does not parse: counted as undocumented")
+        return FileCount(0, 1, [broken], [])
+    good = total = 0
+    new: list[Finding] = []
+    existing: list[Finding] = []
+    for found in definitions(tree, module_name(path), rules):
+        if not in_scope(found, scope, _key(found) in documented_before):
+            if not found.documented:
+                existing.append(finding(path, found))
+            continue
+        total += 1
+        good += found.documented
+        if not found.documented:
+            new.append(finding(path, found))
+    return FileCount(good, total, new, existing)
+
+
+def _key(definition: Definition) -> str:
+    return f"{definition.kind} {definition.name}"
+
+
+def documented_before(
+    workspace: Workspace, selection: Selection, files: list[str], rules: Rules
+) -> dict[str, set[str]]:
+    """For files in line scope: the definitions that had a docstring on the base side."""
+    partial = [p for p in files if not selection.scopes[p].whole]
+    before = read_base(workspace.changes, old_paths(workspace.changes, partial))
+    found: dict[str, set[str]] = {}
+    for path, content in before.items():
+        tree = parse_module(content)
+        if tree is not None:
+            found[path] = {
+                _key(d) for d in definitions(tree, module_name(path), rules) if d.documented
+            }
+    return found
+
+
+def _is_module_source(path: str, head: bytes) -> bool:
+    return is_python(path, head) and not path.endswith(".pyi")
+
+
+def measure(request: GateRequest) -> GateResult:
+    """Measure docstring coverage over the request's Python files."""
+    workspace, policy = request.workspace, request.policy.gate(GATE)
+    interrogate = read_interrogate_config(workspace.optional_content(PYPROJECT))
+    rules = resolve_rules(policy, interrogate)
+    selection = select(request, _is_module_source)
+    files = [p for p in selection.files if not skips_file(p, rules)]
+    before = documented_before(workspace, selection, files, rules)
+    good = total = 0
+    new: list[Finding] = []
+    existing: list[Finding] = []
+    for path in files:
+        counted = count_file(
+            path, workspace.content(path), selection.scopes[path], rules, before.get(path, set())
+        )
+        good, total = good + counted.good, total + counted.total
+        new += counted.new
+        existing += counted.existing
+    left_out = len(selection.files) - len(files)
+    notes = selection.notes + _fail_under_note(policy, interrogate)
+    if left_out:
+        notes += (f"{left_out} file(s) left out by exclude / ignore-init-module",)
+    return GateResult(
+        gate=GATE,
+        metric=Metric("coverage", good, total, 100.0),
+        threshold=policy.threshold,
+        target=policy.target,
+        new=tuple(new),
+        existing=tuple(existing),
+        notes=notes,
+    )
