@@ -19,7 +19,7 @@ def old_paths(changes: ChangeSet, paths: list[str]) -> dict[str, str]:
 
 
 def read_base(changes: ChangeSet, paths: Mapping[str, str]) -> dict[str, bytes]:
-    """Return the base content of {new path: base path}, in one git call; absent ones are left out."""
+    """Return the base content of {new path: base path} in one git call (absent ones left out)."""
     if not paths:
         return {}
     names = "".join(f"{changes.base}:{old}\n" for old in paths.values()).encode()

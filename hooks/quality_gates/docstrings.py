@@ -86,7 +86,7 @@ class _Node:
 
 
 def is_excluded(path: str, exclude: Iterable[str]) -> bool:
-    """interrogate's exclude test (`fnmatch(path, EXCLUDE + "*")`) on repo-relative paths."""
+    """Apply interrogate's exclude test (`fnmatch(path, EXCLUDE + "*")`) on repo-relative paths."""
     for raw in exclude:
         pattern = raw.strip()
         while pattern.startswith("./"):
@@ -150,7 +150,8 @@ def _make(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, parent: _
         kind = "class"
     else:
         kind = "method" if parent.ast_type == "ClassDef" else "function"
-    qualified = node.name if parent.ast_type == "Module" else f"{parent.definition.name}.{node.name}"
+    outer = parent.definition.name
+    qualified = node.name if parent.ast_type == "Module" else f"{outer}.{node.name}"
     end = max(node.lineno, node.body[0].lineno - 1)
     definition = Definition(
         kind, qualified, node.lineno, (node.lineno, end), _docstring_span(node), _has_doc(node)
@@ -233,17 +234,13 @@ def _filtered(nodes: list[_Node], rules: Rules) -> list[_Node]:
 
 def _whitelisted(nodes: list[_Node], patterns: Sequence[re.Pattern[str]]) -> list[_Node]:
     kept = [
-        n
-        for n in nodes
-        if n.ast_type != "Module"
-        for regex in patterns
-        if regex.match(n.bare_name)
+        n for n in nodes if n.ast_type != "Module" for regex in patterns if regex.match(n.bare_name)
     ]
     return [nodes[0], *kept] if kept else []
 
 
 def _google(nodes: list[_Node]) -> list[_Node]:
-    """A class and its `__init__` are covered when either has a docstring (interrogate -s google)."""
+    """A class and its `__init__` are covered when either has a docstring (`--style google`)."""
     covered = {id(n): n.definition.documented for n in nodes}
     for node in nodes:
         parent = node.parent

@@ -199,9 +199,7 @@ def _links_keys() -> dict[str, Key]:
         "timeout": Key(10.0, _number(0.1, 600), "seconds per request"),
         "max-retries": Key(2, _whole(0, 10), "retries after a timeout, 429 or 5xx"),
         "retry-wait": Key(1.0, _number(0, 600), "first backoff in seconds (doubles each retry)"),
-        "max-retry-after": Key(
-            60.0, _number(0, 3600), "longest Retry-After honoured, in seconds"
-        ),
+        "max-retry-after": Key(60.0, _number(0, 3600), "longest Retry-After honoured, in seconds"),
         "max-concurrency": Key(16, _whole(1, 256), "requests in flight in all"),
         "host-concurrency": Key(4, _whole(1, 64), "requests in flight per host"),
         "cache-max-age": Key(

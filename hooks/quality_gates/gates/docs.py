@@ -66,7 +66,7 @@ def read_interrogate_config(pyproject: bytes | None, *, where: str = PYPROJECT) 
 
 
 def resolve_rules(policy: GatePolicy, interrogate: Mapping[str, Any]) -> Rules:
-    """[tool.quality-gates.docs] (and stages, --set) wins; [tool.interrogate] fills what is unset."""
+    """Resolve the rules: [tool.quality-gates.docs] wins; [tool.interrogate] fills what is unset."""
 
     def pick(key: str, default: Any) -> Any:
         mine = policy.get(key)
