@@ -90,12 +90,6 @@ def _flag_or_unset(value: Any) -> bool | None:
     return value
 
 
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    return value
-
-
 def _strings_or_unset(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return None
@@ -205,7 +199,7 @@ def _links_keys() -> dict[str, Key]:
         "cache-max-age": Key(
             86400.0, _duration, 'how long a result is reused ("1d", "12h", seconds; 0: no cache)'
         ),
-        "anchors": Key(True, _flag, "check #fragments against headings and ids"),
+        "max-file-mb": Key(10.0, _number(0.001, 10_000), "larger documents fail as unchecked"),
     }
 
 
