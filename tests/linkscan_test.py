@@ -38,7 +38,7 @@ def test_markdown_links_with_lines_and_columns() -> None:
         Link(8, 8, "deep.md", "link"),
         Link(14, 3, "cell.md", "link"),
     ]
-    assert doc.problems == [Problem(6, 30, "undefined-reference", "[nope] has no definition")]
+    assert doc.problems == [Problem(6, 31, "undefined-reference", "[nope] has no definition")]
 
 
 def test_markdown_anchors() -> None:
