@@ -74,9 +74,7 @@ def test_429_honours_retry_after_then_succeeds(server: Server) -> None:
 def test_retry_after_over_the_cap_gives_up(server: Server) -> None:
     checker, sleeps = _checker(max_retry_after=60.0)
     result = checker.check(server.url("/busy-forever"))
-    assert result == UrlResult(
-        False, 429, "HTTP 429 (Retry-After 3600 s is over max-retry-after)"
-    )
+    assert result == UrlResult(False, 429, "HTTP 429 (Retry-After 3600 s is over max-retry-after)")
     assert sleeps.waits == []
 
 
@@ -87,10 +85,11 @@ def test_5xx_backs_off_exponentially(server: Server) -> None:
 
 
 def test_retries_run_out(server: Server) -> None:
-    checker, sleeps = _checker(max_retries=1)
+    checker, sleeps = _checker(max_retries=1, max_retry_after=7200.0)
     result = checker.check(server.url("/busy-forever"))
-    assert not result.ok
-    checker, sleeps = _checker(max_retries=0)
+    assert result == UrlResult(False, 429, "HTTP 429")
+    assert sleeps.waits == [3600.0]
+    checker, _ = _checker(max_retries=0)
     assert checker.check(server.url("/gone")) == UrlResult(False, 410, "HTTP 410")
 
 
@@ -120,7 +119,7 @@ def test_cache_reuses_successes_only(server: Server, tmp_path: Path) -> None:
     assert second[urls[0]] == UrlResult(True, None, "cached")
     assert server.hits["/ok"] == before["/ok"]
     assert server.hits["/missing"] == before["/missing"] + 1
-    stale, hits = check_urls(urls, settings, Cache(tmp_path / "cache", 3600, now=99999.0))
+    _, hits = check_urls(urls, settings, Cache(tmp_path / "cache", 3600, now=99999.0))
     assert hits == 0
 
 
@@ -130,7 +129,9 @@ def test_damaged_cache_is_ignored(tmp_path: Path) -> None:
 
 
 def test_helpers() -> None:
-    assert is_external("https://x") and is_external("//cdn/x") and not is_external("a.md")
+    assert is_external("https://x")
+    assert is_external("//cdn/x")
+    assert not is_external("a.md")
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412400.0) == 80.0
     assert retry_after_seconds("soon") is None

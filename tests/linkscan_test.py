@@ -71,7 +71,7 @@ def test_html_links_and_anchors_even_when_broken() -> None:
     doc = scan("x.html", html)
     assert [(link.line, link.target, link.kind) for link in doc.links] == [
         (2, "a.html#b", "link"),
-        (4, "p.png", "image"),
+        (3, "p.png", "image"),
         (5, "c.html", "link"),
     ]
     assert doc.anchors == {"top1", "n1"}

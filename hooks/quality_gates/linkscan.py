@@ -230,15 +230,19 @@ def _html_tags(content: bytes | str) -> Iterator[tuple[str, dict[str, str], int,
     from html5lib._tokenizer import HTMLTokenizer
     from html5lib.constants import tokenTypes
 
-    start_tag = tokenTypes["StartTag"]
+    start_tag, parse_error = tokenTypes["StartTag"], tokenTypes["ParseError"]
     tokenizer = HTMLTokenizer(io.BytesIO(content) if isinstance(content, bytes) else content)
+    line, column = 1, 0  # tokens are contiguous: a tag starts where the one before ended
     for token in tokenizer:
+        if token["type"] == parse_error:
+            continue  # reported mid-tag: it does not end a token
+        start = (line, column)
+        line, column = tokenizer.stream.position()
         if token["type"] != start_tag:
             continue
-        line, column = tokenizer.stream.position()
         data: Any = token.get("data") or {}
         attributes = {str(k): str(v) for k, v in (data.items() if hasattr(data, "items") else data)}
-        yield str(token["name"]).lower(), attributes, line, column + 1
+        yield str(token["name"]).lower(), attributes, start[0], start[1] + 1
 
 
 def html_anchors(content: str) -> set[str]:
