@@ -39,7 +39,10 @@ BOOL_OPTIONS = (
 LIST_OPTIONS = ("ignore-regex", "whitelist-regex", "exclude")
 STYLES = ("sphinx", "google")
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)
-_CONTAINERS = (ast.stmt, ast.excepthandler, ast.match_case)
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+# statement lists are the only places a def or class can be (never inside an expression)
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_LEAVES = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Import)
 
 
 @dataclass(frozen=True)
@@ -132,15 +135,23 @@ def _module_node(tree: ast.Module, name: str) -> _Node:
     return _Node(definition, "Module", name, None)
 
 
+def _statements(node: ast.AST) -> Iterator[ast.AST]:
+    """The statements (and handlers, cases) directly under node: where definitions can be."""
+    for name in _BLOCK_FIELDS:
+        block = getattr(node, name, None)
+        if block:
+            yield from block
+
+
 def _visit(node: ast.AST, parent: _Node, rules: Rules, out: list[_Node]) -> None:
-    for child in ast.iter_child_nodes(node):
-        if isinstance(child, (ast.ClassDef, *_FUNCTION)):
+    for child in _statements(node):
+        if isinstance(child, _DEFINITIONS):
             if _ignored(child, rules):
                 continue
             made = _make(child, parent)
             out.append(made)
             _visit(child, made, rules, out)
-        elif isinstance(child, _CONTAINERS):
+        elif not isinstance(child, _LEAVES):
             _visit(child, parent, rules, out)
 
 

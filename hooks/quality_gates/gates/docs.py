@@ -7,8 +7,12 @@ mode count every definition. Missing docstrings are listed as `path:line: kind n
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sys
+import threading
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 from quality_gates.basefiles import old_paths, read_base
@@ -37,6 +41,8 @@ else:  # pragma: no cover
 
 GATE = "docs"
 PYPROJECT = "pyproject.toml"
+PARALLEL_BYTES = 2 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+MAX_WORKERS = 4
 
 
 def read_interrogate_config(pyproject: bytes | None, *, where: str = PYPROJECT) -> dict[str, Any]:
@@ -172,6 +178,46 @@ def documented_before(
     return found
 
 
+class Job(NamedTuple):
+    """One file to count: its content, its scope, and what was documented before."""
+
+    path: str
+    content: bytes
+    scope: FileScope
+    before: set[str]
+
+
+def _count_batch(batch: list[Job], rules: Rules) -> list[FileCount]:
+    return [count_file(j.path, j.content, j.scope, rules, j.before) for j in batch]
+
+
+def _can_fork() -> bool:
+    """Fork only a single-threaded process on Linux (other gates' threads could hold locks).
+
+    fork needs no re-import of __main__, unlike spawn and forkserver, so it works however the
+    hook was started.
+    """
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def count_files(jobs: list[Job], rules: Rules) -> list[FileCount]:
+    """Count every job; a large job list is parsed on several cores (parsing is the cost)."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2 or not _can_fork() or sum(len(j.content) for j in jobs) < PARALLEL_BYTES:
+        return _count_batch(jobs, rules)
+    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].content))
+    batches = [order[i::workers] for i in range(workers)]  # balanced by size
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(_count_batch, [[jobs[i] for i in b] for b in batches], [rules] * workers)
+        counted = {
+            i: c
+            for batch, part in zip(batches, parts, strict=True)
+            for i, c in zip(batch, part, strict=True)
+        }
+    return [counted[i] for i in range(len(jobs))]
+
+
 def _is_module_source(path: str, head: bytes) -> bool:
     return is_python(path, head) and not path.endswith(".pyi")
 
@@ -184,16 +230,15 @@ def measure(request: GateRequest) -> GateResult:
     selection = select(request, _is_module_source)
     files = [p for p in selection.files if not skips_file(p, rules)]
     before = documented_before(workspace, selection, files, rules)
-    good = total = 0
-    new: list[Finding] = []
-    existing: list[Finding] = []
-    for path in files:
-        counted = count_file(
-            path, workspace.content(path), selection.scopes[path], rules, before.get(path, set())
-        )
-        good, total = good + counted.good, total + counted.total
-        new += counted.new
-        existing += counted.existing
+    jobs = [
+        Job(path, workspace.content(path), selection.scopes[path], before.get(path, set()))
+        for path in files
+    ]
+    counts = count_files(jobs, rules)
+    good = sum(c.good for c in counts)
+    total = sum(c.total for c in counts)
+    new = [f for c in counts for f in c.new]
+    existing = [f for c in counts for f in c.existing]
     left_out = len(selection.files) - len(files)
     notes = selection.notes + _fail_under_note(policy, interrogate)
     if left_out:
