@@ -170,3 +170,21 @@ def test_hostile_inputs(
     assert result.code == code, result.out + result.err
     assert expected in result.out
     assert "Traceback" not in result.out + result.err
+
+
+def test_parallel_count_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    from quality_gates.changes import FileScope, LineRanges
+    from quality_gates.docstrings import Rules
+    from quality_gates.gates import docs
+
+    sample = (Path(__file__).parent / "data" / "interrogate_sample.txt").read_bytes()
+    jobs = [
+        docs.Job(f"m{i}.py", sample * (i % 3 + 1), FileScope(f"m{i}.py", True, LineRanges()), set())
+        for i in range(9)
+    ]
+    serial = docs.count_files(jobs, Rules())
+    monkeypatch.setattr(docs, "PARALLEL_BYTES", 0)
+    if not docs._can_fork():
+        pytest.skip("forking needs Linux and a single-threaded process")
+    assert docs.count_files(jobs, Rules()) == serial
+    assert [c.total for c in serial] == [29, 29 * 2 - 1, 29 * 3 - 2] * 3
