@@ -11,6 +11,11 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 
+def words(text: str) -> frozenset[str]:
+    """A set of names written as one space-separated string."""
+    return frozenset(text.split())
+
+
 class AttrType(NamedTuple):
     """The value type of an ARIA state or property (`values` for the token types)."""
 
@@ -92,9 +97,9 @@ ATTRIBUTES: Mapping[str, AttrType] = {
     "aria-valuetext": STRING,
 }
 
-ABSTRACT_ROLES = frozenset(
+ABSTRACT_ROLES = words(
     "command composite input landmark range roletype section sectionhead select structure "
-    "widget window".split()
+    "widget window"
 )
 
 _ARIA_ROLES = (
@@ -169,24 +174,24 @@ REQUIRED_OWNED: Mapping[str, tuple[str, ...]] = {
 }
 
 # roles whose name may come from their content (the rest are named by the author only)
-NAME_FROM_CONTENT = frozenset(
+NAME_FROM_CONTENT = words(
     "button cell checkbox columnheader gridcell heading link menuitem menuitemcheckbox "
-    "menuitemradio option radio row rowheader sectionhead switch tab tooltip treeitem "
-    "doc-backlink doc-biblioref doc-glossref doc-noteref".split()
+    "menuitemradio option radio row rowheader sectionhead switch tab tooltip treeitem doc- "
+    "backlink doc-biblioref doc-glossref doc-noteref"
 )
 
 # roles on which aria-label and aria-labelledby are prohibited (naming prohibited)
-NAMING_PROHIBITED = frozenset(
+NAMING_PROHIBITED = words(
     "caption code deletion emphasis generic insertion mark none paragraph presentation strong "
-    "subscript suggestion superscript".split()
+    "subscript suggestion superscript"
 )
 
 PRESENTATIONAL = frozenset({"none", "presentation"})
 
 # roles whose descendants are presentational: focusable content inside is unreachable
-CHILDREN_PRESENTATIONAL = frozenset(
+CHILDREN_PRESENTATIONAL = words(
     "button checkbox img math menuitemcheckbox menuitemradio meter option progressbar radio "
-    "scrollbar separator slider switch tab doc-pagebreak graphics-symbol".split()
+    "scrollbar separator slider switch tab doc-pagebreak graphics-symbol"
 )
 
 
@@ -286,9 +291,9 @@ def _input_role(attrs: Mapping[str, str]) -> str | None:
     return None
 
 
-_KNOWN_INPUT_TYPES = frozenset(
+_KNOWN_INPUT_TYPES = words(
     "button checkbox color date datetime-local email file hidden image month number password "
-    "radio range reset search submit tel text time url week".split()
+    "radio range reset search submit tel text time url week"
 )
 
 

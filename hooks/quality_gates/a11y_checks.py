@@ -18,6 +18,7 @@ from quality_gates.a11y_aria import (
     REQUIRED_STATES,
     ROLES,
     AttrType,
+    words,
 )
 from quality_gates.a11y_dom import Document, Element
 from quality_gates.a11y_rules import (
@@ -76,16 +77,16 @@ def image_alt(page: Page, names: Names) -> Iterator[Violation]:
             continue
         if _alt_ok(element) or _author_name(element, names):
             continue
-        yield at(element, "image-alt", "image has no alt attribute (use alt=\"\" if decorative)")
+        yield at(element, "image-alt", 'image has no alt attribute (use alt="" if decorative)')
 
 
 @check("input-image-alt")
 def input_image_alt(page: Page, names: Names) -> Iterator[Violation]:
     """<input type=image> needs non-empty alt, aria-label(ledby) or title."""
     for element in page.rendered():
-        if element.is_html("input") and _type(element) == "image":
-            if not names.name(element, content=False):
-                yield at(element, "input-image-alt", "image button has no alt text")
+        is_image_input = element.is_html("input") and _type(element) == "image"
+        if is_image_input and not names.name(element, content=False):
+            yield at(element, "input-image-alt", "image button has no alt text")
 
 
 @check("area-alt")
@@ -103,9 +104,9 @@ def svg_img_alt(page: Page, names: Names) -> Iterator[Violation]:
     """<svg> with an image role needs a <title>, aria-label(ledby) or title attribute."""
     roles = ("img", "graphics-document", "graphics-symbol")
     for element in page.rendered():
-        if element.namespace == "svg" and element.tag == "svg" and explicit_role(element) in roles:
-            if not names.name(element, content=False):
-                yield at(element, "svg-img-alt", "svg image has no <title> or label", whole=True)
+        is_svg = element.namespace == "svg" and element.tag == "svg"
+        if is_svg and explicit_role(element) in roles and not names.name(element, content=False):
+            yield at(element, "svg-img-alt", "svg image has no <title> or label", whole=True)
 
 
 @check("role-img-alt")
@@ -220,23 +221,26 @@ def html_lang_valid(page: Page, names: Names) -> Iterator[Violation]:
     for attr in ("lang", "xml:lang"):
         value = (html.get(attr) or "").strip()
         if value and not valid_language(value):
-            yield at(html, "html-lang-valid", f"<html {attr}={value!r}> is not a valid language tag")
+            yield at(
+                html, "html-lang-valid", f"<html {attr}={value!r}> is not a valid language tag"
+            )
 
 
 @check("html-xml-lang-mismatch")
 def html_xml_lang_mismatch(page: Page, names: Names) -> Iterator[Violation]:
-    """lang and xml:lang on <html> must name the same primary language."""
+    """Lang and xml:lang on <html> must name the same primary language."""
     html = _html(page)
     lang, xml = (html.get("lang") or "").strip(), (html.get("xml:lang") or "").strip()
-    if lang and xml and valid_language(lang) and valid_language(xml):
-        if lang.lower().split("-")[0] != xml.lower().split("-")[0]:
-            message = f"lang={lang!r} and xml:lang={xml!r} disagree"
-            yield at(html, "html-xml-lang-mismatch", message)
+    if not (lang and xml and valid_language(lang) and valid_language(xml)):
+        return
+    if lang.lower().split("-")[0] != xml.lower().split("-")[0]:
+        message = f"lang={lang!r} and xml:lang={xml!r} disagree"
+        yield at(html, "html-xml-lang-mismatch", message)
 
 
 @check("valid-lang")
 def valid_lang(page: Page, names: Names) -> Iterator[Violation]:
-    """lang on other elements must be a valid tag (empty means unknown, which is allowed)."""
+    """Lang on other elements must be a valid tag (empty means unknown, which is allowed)."""
     for element in page.rendered():
         if element is _html(page):
             continue
@@ -269,18 +273,18 @@ def _native_role_kept(element: Element, role: str) -> bool:
 def link_name(page: Page, names: Names) -> Iterator[Violation]:
     """<a href> needs discernible text."""
     for element in page.rendered():
-        if element.is_html("a") and element.has("href") and _native_role_kept(element, "link"):
-            if not names.name(element, content=True):
-                yield at(element, "link-name", "link has no discernible text", whole=True)
+        is_link = element.is_html("a") and element.has("href")
+        if is_link and _native_role_kept(element, "link") and not names.name(element, content=True):
+            yield at(element, "link-name", "link has no discernible text", whole=True)
 
 
 @check("button-name")
 def button_name(page: Page, names: Names) -> Iterator[Violation]:
     """<button> needs discernible text."""
     for element in page.rendered():
-        if element.is_html("button") and _native_role_kept(element, "button"):
-            if not names.name(element, content=True):
-                yield at(element, "button-name", "button has no discernible text", whole=True)
+        is_button = element.is_html("button") and _native_role_kept(element, "button")
+        if is_button and not names.name(element, content=True):
+            yield at(element, "button-name", "button has no discernible text", whole=True)
 
 
 @check("input-button-name")
@@ -301,9 +305,9 @@ def input_button_name(page: Page, names: Names) -> Iterator[Violation]:
 def frame_title(page: Page, names: Names) -> Iterator[Violation]:
     """<iframe>/<frame> need a title (or aria-label)."""
     for element in page.rendered():
-        if element.is_html("iframe", "frame") and explicit_role(element) not in PRESENTATIONAL:
-            if not names.name(element, content=False):
-                yield at(element, "frame-title", f"<{element.tag}> has no title")
+        is_frame = element.is_html("iframe", "frame")
+        if is_frame and explicit_role(element) not in PRESENTATIONAL and not names.name(element):
+            yield at(element, "frame-title", f"<{element.tag}> has no title")
 
 
 @check("summary-name")
@@ -384,7 +388,7 @@ for _rule in PAGE_ROLES:
 
 @check("aria-roles")
 def aria_roles(page: Page, names: Names) -> Iterator[Violation]:
-    """role must hold a valid ARIA role, and no abstract one."""
+    """Role must hold a valid ARIA role, and no abstract one."""
     for element in page.rendered():
         tokens = role_tokens(element)
         if not tokens:
@@ -447,7 +451,7 @@ def aria_required_attr(page: Page, names: Names) -> Iterator[Violation]:
     """Explicit roles need their required states (native elements supply their own)."""
     for element in page.rendered():
         role = explicit_role(element)
-        if role not in REQUIRED_STATES:
+        if role is None or role not in REQUIRED_STATES:
             continue
         native = NATIVE_STATES.get((element.tag, _type(element) or ""))
         if role == "combobox" and element.is_html("select", "input"):
@@ -471,7 +475,7 @@ def aria_required_parent(page: Page, names: Names) -> Iterator[Violation]:
     """Explicit roles that need a context (listitem, tab, option, ...) must be inside it."""
     for element in page.rendered():
         role = explicit_role(element)
-        if role not in REQUIRED_CONTEXT or element.get("id") in page.owned_ids:
+        if role is None or role not in REQUIRED_CONTEXT or element.get("id") in page.owned_ids:
             continue
         owner = _owning_role(page, element)
         if owner is None and page.fragment:
@@ -494,16 +498,19 @@ def owned_roles(element: Element) -> Iterator[tuple[Element, str | None]]:
             yield child, role
 
 
+def _owns_elsewhere(element: Element) -> bool:
+    """aria-owns, aria-busy, or a native container whose own rules apply (list, table)."""
+    busy = (element.get("aria-busy") or "").strip().lower() == "true"
+    native = element.is_html("ul", "ol", "table", "select")
+    return busy or native or element.has("aria-owns")
+
+
 @check("aria-required-children")
 def aria_required_children(page: Page, names: Names) -> Iterator[Violation]:
     """Explicit roles that require owned elements (list, menu, tablist, ...) must have them."""
     for element in page.rendered():
         role = explicit_role(element)
-        if role not in REQUIRED_OWNED or element.get("aria-owns") or element.is_html(
-            "ul", "ol", "table", "select"
-        ):
-            continue
-        if (element.get("aria-busy") or "").strip().lower() == "true":
+        if role is None or role not in REQUIRED_OWNED or _owns_elsewhere(element):
             continue
         owned = [(e, r) for e, r in owned_roles(element) if not page.hidden(e)]
         allowed = REQUIRED_OWNED[role]
@@ -520,7 +527,7 @@ def aria_hidden_body(page: Page, names: Names) -> Iterator[Violation]:
     """<body aria-hidden=true> hides the whole page."""
     body = page.document.first("body")
     if body is not None and (body.get("aria-hidden") or "").strip().lower() == "true":
-        yield at(body, "aria-hidden-body", "<body aria-hidden=\"true\"> hides the whole page")
+        yield at(body, "aria-hidden-body", '<body aria-hidden="true"> hides the whole page')
 
 
 @check("nested-interactive")
@@ -642,18 +649,18 @@ def td_headers_attr(page: Page, names: Names) -> Iterator[Violation]:
 
 CONTACT_TOKENS = frozenset({"home", "work", "mobile", "fax", "pager"})
 ADDRESS_TOKENS = frozenset({"shipping", "billing"})
-CONTACT_FIELDS = frozenset(
-    "tel tel-country-code tel-national tel-area-code tel-local tel-local-prefix "
-    "tel-local-suffix tel-extension email impp".split()
+CONTACT_FIELDS = words(
+    "tel tel-country-code tel-national tel-area-code tel-local tel-local-prefix tel-local- "
+    "suffix tel-extension email impp"
 )
-FIELDS = CONTACT_FIELDS | frozenset(
+FIELDS = CONTACT_FIELDS | words(
     "name honorific-prefix given-name additional-name family-name honorific-suffix nickname "
     "username new-password current-password one-time-code organization-title organization "
     "street-address address-line1 address-line2 address-line3 address-level4 address-level3 "
-    "address-level2 address-level1 country country-name postal-code cc-name cc-given-name "
-    "cc-additional-name cc-family-name cc-number cc-exp cc-exp-month cc-exp-year cc-csc "
-    "cc-type transaction-currency transaction-amount language bday bday-day bday-month "
-    "bday-year sex url photo".split()
+    "address-level2 address-level1 country country-name postal-code cc-name cc-given-name cc- "
+    "additional-name cc-family-name cc-number cc-exp cc-exp-month cc-exp-year cc-csc cc-type "
+    "transaction-currency transaction-amount language bday bday-day bday-month bday-year sex "
+    "url photo"
 )
 AUTOCOMPLETE_SKIPPED_TYPES = frozenset({"hidden", "button", "submit", "reset", "image"})
 
@@ -676,7 +683,7 @@ def valid_autocomplete(value: str) -> bool:
 
 @check("autocomplete-valid")
 def autocomplete_valid(page: Page, names: Names) -> Iterator[Violation]:
-    """autocomplete on form fields must use HTML's autofill tokens."""
+    """Autocomplete on form fields must use HTML's autofill tokens."""
     for element in page.rendered():
         if not element.is_html("input", "select", "textarea"):
             continue

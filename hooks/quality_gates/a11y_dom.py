@@ -12,7 +12,8 @@ tag: it takes the position of its first positioned descendant, else line 1.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET  # nosec B405 (an in-memory tree built by html5lib, no XML parsing)
+# html5lib builds the tree in memory: no XML is parsed here
+import xml.etree.ElementTree as ET  # nosec B405
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,7 +69,7 @@ class Element:
         return [c for c in self.children if isinstance(c, Element)]
 
     def iter(self) -> Iterator[Element]:
-        """This element and its descendants, in document order."""
+        """Iterate over the element and its descendants, in document order."""
         stack: list[Element] = [self]
         while stack:
             node = stack.pop()
@@ -146,7 +147,7 @@ class _Cursor:
         return self.line + 1, self.column
 
 
-class _PositionTokenizer(HTMLTokenizer):  # type: ignore[misc]
+class _PositionTokenizer(HTMLTokenizer):
     """html5lib's tokenizer, stamping start tags with their source span and noting doctypes."""
 
     tag_open: tuple[int, int] = (1, 0)
@@ -159,7 +160,7 @@ class _PositionTokenizer(HTMLTokenizer):  # type: ignore[misc]
         return bool(super().tagOpenState())
 
     def emitCurrentToken(self) -> None:
-        token = self.currentToken
+        token: Any = self.currentToken
         super().emitCurrentToken()
         if token["type"] == START_TAG:
             line, after_lt = self.tag_open
@@ -167,7 +168,7 @@ class _PositionTokenizer(HTMLTokenizer):  # type: ignore[misc]
             token["data"][SENTINEL] = f"{line},{after_lt},{end_line},{end_col}"
             self.seen.add(token["name"])
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Any]:
         for token in super().__iter__():
             if token["type"] == DOCTYPE:
                 self.doctype = True
@@ -199,29 +200,32 @@ class _PositionTreeBuilder(_ETreeBuilder):  # type: ignore[misc]
             self.text_lines[key] = line
 
 
-class _PositionParser(html5lib.HTMLParser):  # type: ignore[misc]
+class _PositionParser(html5lib.HTMLParser):
     """html5lib's parser with the position-keeping tokenizer and tree builder."""
 
     def reset(self) -> None:
         # _parse made a plain tokenizer just before calling reset(); give it our behaviour
-        self.tokenizer.__class__ = _PositionTokenizer
-        self.tokenizer.seen = set()
-        self.tokenizer.doctype = False
-        self.tokenizer.cursor = _Cursor(self.tokenizer.stream)
+        tokenizer: Any = self.tokenizer
+        tokenizer.__class__ = _PositionTokenizer
+        tokenizer.seen = set()
+        tokenizer.doctype = False
+        tokenizer.cursor = _Cursor(tokenizer.stream)
         super().reset()
-        self.tree.where = self.tokenizer.cursor
+        tree: Any = self.tree
+        tree.where = tokenizer.cursor
 
 
 def parse(content: bytes) -> Document:
     """Parse page bytes (encoding sniffed as a browser does, UTF-8 when nothing says)."""
     parser = _PositionParser(tree=_PositionTreeBuilder)
     tree = parser.parse(content, scripting=True, default_encoding="utf-8", useChardet=False)
-    text_lines: dict[int, int] = parser.tree.text_lines
+    builder: Any = parser.tree
+    text_lines: dict[int, int] = builder.text_lines
     root_etree = _html_element(tree)
     root = _convert(root_etree, None, text_lines)
     _fill_positions(root)
-    seen = parser.tokenizer.seen
-    full = parser.tokenizer.doctype or bool(seen & DOCUMENT_TAGS)
+    tokenizer: Any = parser.tokenizer
+    full = tokenizer.doctype or bool(tokenizer.seen & DOCUMENT_TAGS)
     ids: dict[str, list[Element]] = {}
     for element in root.iter():
         value = element.attrs.get("id")

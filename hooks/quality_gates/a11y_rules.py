@@ -15,18 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import langcodes
-
 from quality_gates.a11y_aria import (
-    ABSTRACT_ROLES,
-    ATTRIBUTES,
-    CHILDREN_PRESENTATIONAL,
     NAME_FROM_CONTENT,
-    NAMING_PROHIBITED,
     PRESENTATIONAL,
-    REQUIRED_CONTEXT,
-    REQUIRED_OWNED,
-    REQUIRED_STATES,
     ROLES,
     implicit_role,
 )
@@ -64,7 +55,12 @@ RULES: dict[str, Rule] = {
         Rule("aria-progressbar-name", ("1.1.1",), "progressbar roles have a name"),
         Rule("aria-required-attr", ("4.1.2",), "roles have their required states"),
         Rule("aria-required-children", ("1.3.1",), "roles own the elements they require"),
-        Rule("aria-required-parent", ("1.3.1",), "roles are inside their required parent", context=True),
+        Rule(
+            "aria-required-parent",
+            ("1.3.1",),
+            "roles are inside their required parent",
+            context=True,
+        ),
         Rule("aria-roles", ("4.1.2",), "role values are valid, non-abstract ARIA roles"),
         Rule("aria-toggle-field-name", ("4.1.2",), "toggle roles have a name"),
         Rule("aria-tooltip-name", ("4.1.2",), "tooltip roles have a name"),
@@ -111,7 +107,14 @@ BUTTON_INPUT_TYPES = frozenset({"button", "submit", "reset"})
 FOCUSABLE_TAGS = frozenset({"button", "select", "textarea", "iframe"})
 PAGE_ROLES = {
     "aria-command-name": ("button", "link", "menuitem"),
-    "aria-input-field-name": ("combobox", "listbox", "searchbox", "slider", "spinbutton", "textbox"),
+    "aria-input-field-name": (
+        "combobox",
+        "listbox",
+        "searchbox",
+        "slider",
+        "spinbutton",
+        "textbox",
+    ),
     "aria-toggle-field-name": (
         "checkbox",
         "menuitemcheckbox",
@@ -307,4 +310,3 @@ def check(rule: str) -> Callable[[Check], Check]:
         return function
 
     return register
-
