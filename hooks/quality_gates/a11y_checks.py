@@ -45,6 +45,7 @@ from quality_gates.a11y_rules import (
 
 NUMBER_RE = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 INTEGER_RE = re.compile(r"^\s*[+-]?\d+\s*$")
+LANGUAGE_TAG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 REFRESH_LIMIT = 72000  # 20 hours: WCAG 2.2.1's exception for long delays
 MIN_MAX_SCALE = 2.0
 
@@ -197,9 +198,12 @@ def marquee(page: Page, names: Names) -> Iterator[Violation]:
 
 
 def valid_language(tag: str) -> bool:
-    """A well-formed BCP 47 tag whose subtags are in the IANA registry (langcodes)."""
+    """A BCP 47 shaped tag (`en`, `zh-Hant-TW`) whose subtags are registered (langcodes).
+
+    The shape is checked first: langcodes also accepts `en_US`, which is not BCP 47.
+    """
     tag = tag.strip()
-    return bool(tag) and langcodes.tag_is_valid(tag)
+    return bool(LANGUAGE_TAG_RE.match(tag)) and langcodes.tag_is_valid(tag)
 
 
 def _html(page: Page) -> Element:
