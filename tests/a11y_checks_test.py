@@ -219,11 +219,12 @@ def test_a_fragment_still_fails_what_it_contains() -> None:
     ]
 
 
-def test_document_title_sits_on_title_or_head() -> None:
+def test_document_title_sits_on_html_and_spans_to_the_title_or_head() -> None:
     (empty,) = check('<!doctype html>\n<html lang="en">\n<head>\n<title>\n</title>\n</head>')
-    assert (empty.rule, empty.line, empty.message) == ("document-title", 4, "<title> is empty")
-    (missing,) = check('<!doctype html>\n<html lang="en">\n<head>\n</head>')
-    assert (missing.line, missing.message) == (3, "page has no <title>")
+    assert (empty.rule, empty.line, empty.message) == ("document-title", 2, "<title> is empty")
+    assert empty.end_line == 4
+    (missing,) = check('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n</head>')
+    assert (missing.line, missing.end_line, missing.message) == (2, 4, "page has no <title>")
 
 
 @pytest.mark.parametrize(

@@ -106,5 +106,6 @@ def test_ids_are_indexed() -> None:
     document = parse(b'<p id="a">1</p><p id="a">2</p><span id="b"></span>')
     assert [e.tag for e in document.ids["a"]] == ["p", "p"]
     found = document.by_id("b")
-    assert found is not None and found.tag == "span"
+    assert found is not None
+    assert found.tag == "span"
     assert document.by_id("zzz") is None

@@ -105,31 +105,33 @@ def unavailable(configured: str = "") -> str | None:
 
 
 class Auditor:
-    """One browser, many pages."""
+    """One browser and one tab, many pages (a page each time: navigation replaces it)."""
 
     def __init__(self, browser: Any, script: str) -> None:
-        self._browser = browser
         self._script = script
+        self._context = browser.new_context()
+        self._context.route("**/*", _local_only)
+        self._page = self._context.new_page()
 
     def audit(self, page_path: Path, *, disabled: Sequence[str] = ()) -> list[AxeNode]:
         """Load one page from disk and return axe-core's violations on it."""
-        context = self._browser.new_context()
+        options = {
+            "runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+            "resultTypes": ["violations"],
+            "rules": {rule: {"enabled": False} for rule in disabled},
+        }
+        page = self._page
         try:
-            context.route("**/*", _local_only)
-            page = context.new_page()
             page.goto(page_path.resolve().as_uri(), wait_until="load", timeout=PAGE_TIMEOUT_MS)
             page.evaluate(self._script)
-            options = {
-                "runOnly": {"type": "tag", "values": list(AXE_TAGS)},
-                "resultTypes": ["violations"],
-                "rules": {rule: {"enabled": False} for rule in disabled},
-            }
             result = page.evaluate(AUDIT_JS, options)
         except Exception as exc:  # Playwright raises its own error types; name the page
             raise FatalError(f"{page_path.name}: axe-core could not audit it: {exc}") from None
-        finally:
-            context.close()
         return [_node(n) for n in result["nodes"]]
+
+    def close(self) -> None:
+        """Close the tab and its context."""
+        self._context.close()
 
 
 def _local_only(route: Any) -> None:
@@ -167,6 +169,8 @@ def auditor(configured_browser: str = "") -> Iterator[Auditor]:
         except Error as exc:
             raise FatalError(f"could not start {browser_path}: {exc}") from None
         try:
-            yield Auditor(browser, script)
+            session = Auditor(browser, script)
+            yield session
+            session.close()
         finally:
             browser.close()

@@ -255,13 +255,16 @@ def valid_lang(page: Page, names: Names) -> Iterator[Violation]:
 
 @check("document-title")
 def document_title(page: Page, names: Names) -> Iterator[Violation]:
-    """The page needs a <title> with text."""
+    """The page needs a <title> with text (reported on <html>, spanning to the title or head)."""
+    html = _html(page)
     title = page.document.first("title")
-    if title is None:
-        anchor = page.document.first("head") or _html(page)
-        yield at(anchor, "document-title", "page has no <title>")
-    elif not normalize(title.text()):
-        yield at(title, "document-title", "<title> is empty", whole=True)
+    head = page.document.first("head")
+    if title is not None and normalize(title.text()):
+        return
+    last = title.end_line if title is not None else head.end_line if head is not None else 0
+    message = "page has no <title>" if title is None else "<title> is empty"
+    found = at(html, "document-title", message)
+    yield found._replace(end_line=max(found.end_line, last))
 
 
 # --- 4.1.2 / 2.4.4 names ----------------------------------------------------------------------
@@ -634,19 +637,28 @@ def dlitem(page: Page, names: Names) -> Iterator[Violation]:
 
 @check("td-headers-attr")
 def td_headers_attr(page: Page, names: Names) -> Iterator[Violation]:
-    """headers= must name other cells of the same table."""
-    for element in page.rendered():
-        if not element.is_html("td", "th") or not (element.get("headers") or "").strip():
+    """The headers attribute must name cells of the same table (reported on the table, as axe)."""
+    for table in page.rendered():
+        if not table.is_html("table"):
             continue
-        table = next((a for a in element.ancestors() if a.is_html("table")), None)
-        cells = set(table.iter()) if table is not None else set()
-        for ref in (element.get("headers") or "").split():
-            target = page.document.by_id(ref)
-            if target is element:
-                yield at(element, "td-headers-attr", f"headers={ref!r} refers to the cell itself")
-            elif target is None or target not in cells or not target.is_html("td", "th"):
-                message = f"headers={ref!r} is not a cell of this table"
-                yield at(element, "td-headers-attr", message)
+        cells = [e for e in table.iter() if e.is_html("td", "th") and _owner_table(e) is table]
+        problems = [p for cell in cells for p in _header_problems(page, cell, set(cells))]
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            yield at(table, "td-headers-attr", problems[0] + more, whole=True)
+
+
+def _owner_table(cell: Element) -> Element | None:
+    return next((a for a in cell.ancestors() if a.is_html("table")), None)
+
+
+def _header_problems(page: Page, cell: Element, cells: set[Element]) -> Iterator[str]:
+    for ref in (cell.get("headers") or "").split():
+        target = page.document.by_id(ref)
+        if target is cell:
+            yield f"cell at line {cell.line}: headers={ref!r} refers to the cell itself"
+        elif target is None or target not in cells:
+            yield f"cell at line {cell.line}: headers={ref!r} is not a cell of this table"
 
 
 # --- 1.3.5 autocomplete --------------------------------------------------------------------
