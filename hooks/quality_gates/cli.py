@@ -168,8 +168,8 @@ def gate_command(
 ) -> click.Command:
     """Build the `quality-<gate>` hook command.
 
-    options: gate-specific Click options, each with the policy key (`gate.key`) its value sets
-    when given (a value of None means not given).
+    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`);
+    an option not given (None, or () for a repeatable one) sets nothing.
     """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
@@ -181,13 +181,12 @@ def gate_command(
         for option, key in options:
             value = kwargs.get(str(option.name))
             if value is not None and value != ():
-                extra[key] = list(value) if isinstance(value, tuple) else value
+                extra[f"{gate}.{key}"] = list(value) if isinstance(value, tuple) else value
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
-    command.params.extend(option for option, _ in options)
-
     command.help = f"Check the {gate} gate on the staged change (or the given FILES)."
+    command.params.extend(option for option, _ in options)
     if fixable:
         command.params.append(
             click.Option(
@@ -211,7 +210,7 @@ links_command = gate_command(
                 default=None,
                 help="Also check http(s) links (default: only in the nightly stage).",
             ),
-            "links.external",
+            "external",
         ),
         (
             click.Option(
@@ -220,7 +219,29 @@ links_command = gate_command(
                 metavar="REGEX",
                 help="Do not check URLs matching REGEX (repeatable; replaces links.exclude).",
             ),
-            "links.exclude",
+            "exclude",
+        ),
+    ),
+)
+a11y_command = gate_command(
+    "a11y",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--engine"],
+                type=click.Choice(("static", "axe")),
+                help="static rules (default), or axe-core in the system Chromium (CI).",
+            ),
+            "engine",
+        ),
+        (
+            click.Option(
+                ["--fragments"],
+                type=click.Choice(("auto", "always", "never")),
+                help="Check files as partial pages, without document rules (default: auto).",
+            ),
+            "fragments",
         ),
     ),
 )
@@ -309,6 +330,11 @@ def docs_main(argv: Sequence[str] | None = None) -> int:
 def links_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-links."""
     return _main(links_command, argv)
+
+
+def a11y_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-a11y."""
+    return _main(a11y_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

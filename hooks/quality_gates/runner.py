@@ -20,6 +20,7 @@ GATE_MODULES: Mapping[str, str] = {
     "security": "quality_gates.gates.security",
     "docs": "quality_gates.gates.docs",
     "links": "quality_gates.gates.links",
+    "a11y": "quality_gates.gates.a11y",
 }
 
 
