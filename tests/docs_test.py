@@ -172,19 +172,50 @@ def test_hostile_inputs(
     assert "Traceback" not in result.out + result.err
 
 
-def test_parallel_count_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
-    from quality_gates.changes import FileScope, LineRanges
+def test_parallel_analysis_equals_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     from quality_gates.docstrings import Rules
     from quality_gates.gates import docs
 
     sample = (Path(__file__).parent / "data" / "interrogate_sample.txt").read_bytes()
-    jobs = [
-        docs.Job(f"m{i}.py", sample * (i % 3 + 1), FileScope(f"m{i}.py", True, LineRanges()), set())
-        for i in range(9)
-    ]
-    serial = docs.count_files(jobs, Rules())
+    items = [(sample * (i % 3 + 1), f"m{i}") for i in range(9)] + [(b"def (:", "bad")]
+    serial = docs.analyse_all(items, Rules())
     monkeypatch.setattr(docs, "PARALLEL_BYTES", 0)
     if not docs._can_fork():
         pytest.skip("forking needs Linux and a single-threaded process")
-    assert docs.count_files(jobs, Rules()) == serial
-    assert [c.total for c in serial] == [29, 29 * 2 - 1, 29 * 3 - 2] * 3
+    assert docs.analyse_all(items, Rules()) == serial
+    assert [len(found or ()) for found in serial] == [29, 29 * 2 - 1, 29 * 3 - 2] * 3 + [0]
+    assert serial[-1] is None
+
+
+def test_full_run_cache_is_reused_and_ignored_by_git(
+    repo: Path, hook: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quality_gates.gates import docs
+
+    monkeypatch.setattr(docs, "CACHE_MIN_FILES", 2)
+    commit_files(repo, {f"m{i}.py": f"def f{i}():\n    pass\n" for i in range(3)})
+    first = hook(docs_main, "--all-files")
+    cache = repo / ".quality-gates" / "cache"
+    assert [p.name for p in cache.glob("docs-*.json")] != []
+    assert (cache / ".gitignore").read_text() == "*\n"
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    for path in cache.glob("docs-*.json"):  # a damaged cache is ignored, never trusted
+        path.write_text("{broken")
+    assert hook(docs_main, "--all-files").out == first.out
+    assert hook(docs_main, "--all-files").out == first.out
+    assert first.out.endswith("docs: coverage 0/6 = 0.00% (threshold 100%) FAIL\n")
+
+
+def test_cache_entries_round_trip(tmp_path: Path) -> None:
+    from quality_gates.defcache import DefinitionCache, content_key
+    from quality_gates.docstrings import Definition
+
+    found = (Definition("function", "f", 3, (3, 4), (5, 5), True),)
+    cache = DefinitionCache(tmp_path / "docs.json")
+    cache.put(content_key(b"x", "m"), found)
+    cache.put(content_key(b"y", "m"), None)
+    cache.save()
+    again = DefinitionCache(tmp_path / "docs.json")
+    assert again.get(content_key(b"x", "m")) == (True, found)
+    assert again.get(content_key(b"y", "m")) == (True, None)
+    assert again.get(content_key(b"z", "m")) == (False, None)

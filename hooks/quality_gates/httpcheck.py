@@ -29,7 +29,6 @@ MAX_REDIRECTS = 10
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 USER_AGENT = "quality-gates-links/0.1 (+link checker)"
 CACHE_FILE = "links.json"
-CACHE_IGNORE = "*\n"
 
 
 @dataclass(frozen=True)
@@ -216,9 +215,6 @@ class Cache:
             if result.ok:
                 self._entries[url] = self.now
         self.directory.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text(CACHE_IGNORE)
         kept = {u: w for u, w in self._entries.items() if self.now - w < self.max_age}
         handle, name = tempfile.mkstemp(dir=self.directory, prefix=".links-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -16,7 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
 
 from quality_gates.basefiles import old_paths, read_base
+from quality_gates.cachedir import cache_dir
 from quality_gates.changes import FileScope
+from quality_gates.defcache import DefinitionCache, Found, content_key, fingerprint
 from quality_gates.docstrings import (
     BOOL_OPTIONS,
     Definition,
@@ -43,6 +45,7 @@ GATE = "docs"
 PYPROJECT = "pyproject.toml"
 PARALLEL_BYTES = 2 * 1024 * 1024  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
+CACHE_MIN_FILES = 50  # a commit's few files are parsed afresh; full runs reuse the cache
 
 
 def read_interrogate_config(pyproject: bytes | None, *, where: str = PYPROJECT) -> dict[str, Any]:
@@ -135,26 +138,29 @@ def finding(path: str, definition: Definition) -> Finding:
     return Finding(path, definition.line, 0, definition.kind, definition.name)
 
 
-def count_file(
-    path: str, content: bytes, scope: FileScope, rules: Rules, documented_before: set[str]
-) -> FileCount:
-    """Count one file's definitions in scope; a file that does not parse is one missing one."""
+def analyse(content: bytes, name: str, rules: Rules) -> Found:
+    """The definitions interrogate would count in content; None when it does not parse."""
     tree = parse_module(content)
-    if tree is None:
+    return None if tree is None else tuple(definitions(tree, name, rules))
+
+
+def count_file(path: str, found: Found, scope: FileScope, documented_before: set[str]) -> FileCount:
+    """Count one file's definitions in scope; a file that does not parse is one missing one."""
+    if found is None:
         broken = Finding(path, 1, 0, "syntax-error", "does not parse: counted as undocumented")
         return FileCount(0, 1, [broken], [])
     good = total = 0
     new: list[Finding] = []
     existing: list[Finding] = []
-    for found in definitions(tree, module_name(path), rules):
-        if not in_scope(found, scope, _key(found) in documented_before):
-            if not found.documented:
-                existing.append(finding(path, found))
+    for definition in found:
+        if not in_scope(definition, scope, _key(definition) in documented_before):
+            if not definition.documented:
+                existing.append(finding(path, definition))
             continue
         total += 1
-        good += found.documented
-        if not found.documented:
-            new.append(finding(path, found))
+        good += definition.documented
+        if not definition.documented:
+            new.append(finding(path, definition))
     return FileCount(good, total, new, existing)
 
 
@@ -170,25 +176,13 @@ def documented_before(
     before = read_base(workspace.changes, old_paths(workspace.changes, partial))
     found: dict[str, set[str]] = {}
     for path, content in before.items():
-        tree = parse_module(content)
-        if tree is not None:
-            found[path] = {
-                _key(d) for d in definitions(tree, module_name(path), rules) if d.documented
-            }
+        defined = analyse(content, module_name(path), rules) or ()
+        found[path] = {_key(d) for d in defined if d.documented}
     return found
 
 
-class Job(NamedTuple):
-    """One file to count: its content, its scope, and what was documented before."""
-
-    path: str
-    content: bytes
-    scope: FileScope
-    before: set[str]
-
-
-def _count_batch(batch: list[Job], rules: Rules) -> list[FileCount]:
-    return [count_file(j.path, j.content, j.scope, rules, j.before) for j in batch]
+def _analyse_batch(batch: list[tuple[bytes, str]], rules: Rules) -> list[Found]:
+    return [analyse(content, name, rules) for content, name in batch]
 
 
 def _can_fork() -> bool:
@@ -200,22 +194,51 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
-def count_files(jobs: list[Job], rules: Rules) -> list[FileCount]:
-    """Count every job; a large job list is parsed on several cores (parsing is the cost)."""
+def analyse_all(items: list[tuple[bytes, str]], rules: Rules) -> list[Found]:
+    """Analyse (content, module name) items; many bytes are parsed on several cores."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers < 2 or not _can_fork() or sum(len(j.content) for j in jobs) < PARALLEL_BYTES:
-        return _count_batch(jobs, rules)
-    order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].content))
+    if workers < 2 or not _can_fork() or sum(len(c) for c, _ in items) < PARALLEL_BYTES:
+        return _analyse_batch(items, rules)
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][0]))
     batches = [order[i::workers] for i in range(workers)]  # balanced by size
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = pool.map(_count_batch, [[jobs[i] for i in b] for b in batches], [rules] * workers)
-        counted = {
-            i: c
+        parts = pool.map(
+            _analyse_batch, [[items[i] for i in b] for b in batches], [rules] * workers
+        )
+        done = {
+            i: found
             for batch, part in zip(batches, parts, strict=True)
-            for i, c in zip(batch, part, strict=True)
+            for i, found in zip(batch, part, strict=True)
         }
-    return [counted[i] for i in range(len(jobs))]
+    return [done[i] for i in range(len(items))]
+
+
+def analyse_cached(
+    items: list[tuple[bytes, str]], rules: Rules, cache: DefinitionCache | None
+) -> list[Found]:
+    """analyse_all, reusing and refreshing the cache when there is one."""
+    if cache is None:
+        return analyse_all(items, rules)
+    keys = [content_key(content, name) for content, name in items]
+    looked = [cache.get(key) for key in keys]
+    missing = [i for i, (hit, _) in enumerate(looked) if not hit]
+    fresh = analyse_all([items[i] for i in missing], rules)
+    results = [found for _, found in looked]
+    for i, found in zip(missing, fresh, strict=True):
+        results[i] = found
+        cache.put(keys[i], found)
+    return results
+
+
+def _cache(workspace: Workspace, rules: Rules, *, enabled: bool) -> DefinitionCache | None:
+    if not enabled:
+        return None
+    try:
+        directory = cache_dir(workspace.root)
+    except OSError:
+        return None  # a read-only checkout: measure without a cache
+    return DefinitionCache(directory / f"docs-{fingerprint(rules)}.json")
 
 
 def _is_module_source(path: str, head: bytes) -> bool:
@@ -230,11 +253,15 @@ def measure(request: GateRequest) -> GateResult:
     selection = select(request, _is_module_source)
     files = [p for p in selection.files if not skips_file(p, rules)]
     before = documented_before(workspace, selection, files, rules)
-    jobs = [
-        Job(path, workspace.content(path), selection.scopes[path], before.get(path, set()))
-        for path in files
+    items = [(workspace.content(path), module_name(path)) for path in files]
+    cache = _cache(workspace, rules, enabled=len(files) >= CACHE_MIN_FILES)
+    analysed = analyse_cached(items, rules, cache)
+    counts = [
+        count_file(path, found, selection.scopes[path], before.get(path, set()))
+        for path, found in zip(files, analysed, strict=True)
     ]
-    counts = count_files(jobs, rules)
+    if cache is not None:
+        cache.save()
     good = sum(c.good for c in counts)
     total = sum(c.total for c in counts)
     new = [f for c in counts for f in c.new]

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from quality_gates.basefiles import old_paths, read_base, removed_files, renamed_files
+from quality_gates.cachedir import cache_dir
 from quality_gates.changes import FileScope
 from quality_gates.findings import Finding, GateResult, Metric
 from quality_gates.gates.common import GateRequest, select
@@ -28,7 +29,6 @@ from quality_gates.thresholds import GatePolicy, status_ranges
 from quality_gates.workspace import Workspace
 
 GATE = "links"
-CACHE_DIR = ".quality-gates/cache"
 UNCHECKED_SCHEMES = ("mailto:", "tel:", "javascript:", "data:", "ftp:", "irc:", "news:", "sms:")
 TEMPLATE_MARKERS = ("{{", "{%", "${")
 MEGABYTE = 1024 * 1024
@@ -314,8 +314,9 @@ def _check_external(request: GateRequest, policy: GatePolicy, tally: Tally) -> N
     if len(wanted) < len(urls):
         tally.notes.append(f"{len(urls) - len(wanted)} external link(s) excluded by links.exclude")
     settings = settings_of(policy)
-    cache_dir = request.workspace.root / CACHE_DIR
-    cache = Cache(cache_dir, settings.cache_max_age) if settings.cache_max_age > 0 else None
+    cache = None
+    if settings.cache_max_age > 0:
+        cache = Cache(cache_dir(request.workspace.root), settings.cache_max_age)
     results, hits = check_urls(wanted, settings, cache)
     if hits:
         tally.notes.append(f"{hits} external link(s) alive in the cache (links.cache-max-age)")
