@@ -219,3 +219,13 @@ def test_cache_entries_round_trip(tmp_path: Path) -> None:
     assert again.get(content_key(b"x", "m")) == (True, found)
     assert again.get(content_key(b"y", "m")) == (True, None)
     assert again.get(content_key(b"z", "m")) == (False, None)
+
+
+def test_config_shows_unset_keys(repo: Path, hook: Runner) -> None:
+    from quality_gates.cli import gates_main
+
+    commit_files(repo, {"pyproject.toml": "[tool.quality-gates.docs]\nignore-magic = true\n"})
+    shown = hook(gates_main, "config")
+    assert shown.code == 0
+    assert "ignore-magic = true\n# ignore-module: unset\n" in shown.out
+    assert 'accept = ["200..299"]\n' in shown.out
