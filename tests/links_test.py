@@ -115,6 +115,15 @@ def test_full_mode_checks_everything(docs_repo: Path, hook: Runner) -> None:
     )
 
 
+def test_exclude_path_skips_documents(docs_repo: Path, hook: Runner) -> None:
+    write(docs_repo, "tests/fixtures/page.md", "[x](nope.md)\n")
+    stage(docs_repo)
+    assert hook(links_main).code == 1
+    skipped = hook(links_main, "--set", 'links.exclude-path=["^tests/fixtures/"]')
+    assert skipped.code == 0
+    assert skipped.out.endswith("(nothing to measure)\n")
+
+
 def test_rst_and_html_documents(docs_repo: Path, hook: Runner) -> None:
     rst = "Title\n=====\n\nSee `guide <docs/guide.md#usage>`_ and `gone <gone.rst>`_.\n"
     html = '<p id="here"><a href="index.rst#title">t</a> <img src="missing.png"></p>\n'

@@ -208,6 +208,7 @@ def _links_keys() -> dict[str, Key]:
         ),
         "accept": Key(("200..299",), _statuses, "HTTP statuses that count as alive"),
         "exclude": Key((), _regexes, "regexes of URLs not to check (re.search)"),
+        "exclude-path": Key((), _regexes, "regexes of document paths not to check (re.search)"),
         "timeout": Key(10.0, _number(0.1, 600), "seconds per request"),
         "max-retries": Key(2, _whole(0, 10), "retries after a timeout, 429 or 5xx"),
         "retry-wait": Key(1.0, _number(0, 600), "first backoff in seconds (doubles each retry)"),

@@ -256,7 +256,11 @@ class Tally:
 def _scan_selected(
     request: GateRequest, snapshot: Snapshot, removed: Removed, tally: Tally
 ) -> set[str]:
-    selection = select(request, lambda path, _head: kind_of(path) is not None)
+    skip = [re.compile(p) for p in request.policy.gate(GATE).get("exclude-path")]
+    selection = select(
+        request,
+        lambda path, _head: kind_of(path) is not None and not any(r.search(path) for r in skip),
+    )
     tally.notes += selection.notes
     for path in selection.files:
         content = request.workspace.content(path)
