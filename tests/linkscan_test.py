@@ -13,6 +13,10 @@ A second line with [y](b.md), [bad][nope] and `[x][code]`.
 
 <a name="explicit"></a> <span id='inline-id'>x</span>
 
+<p align="center">
+  <img src="logo.png" alt="logo">
+</p>
+
 | a | b |
 |---|---|
 | [cell](cell.md) | c |
@@ -32,11 +36,12 @@ def test_markdown_links_with_lines_and_columns() -> None:
     assert doc.links == [
         Link(5, 5, "a.md#sec", "link"),
         Link(5, 23, "img.png", "image"),
-        Link(5, 41, "other.md#frag", "link", (22,)),
+        Link(5, 41, "other.md#frag", "link", (26,)),
         Link(5, 50, "https://auto.example.invalid", "link"),
         Link(6, 20, "b.md", "link"),
         Link(8, 8, "deep.md", "link"),
-        Link(14, 3, "cell.md", "link"),
+        Link(13, 3, "logo.png", "image"),
+        Link(18, 3, "cell.md", "link"),
     ]
     assert doc.problems == [Problem(6, 31, "undefined-reference", "[nope] has no definition")]
 

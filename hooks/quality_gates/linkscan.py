@@ -140,11 +140,18 @@ def scan_markdown(text: str) -> Document:
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
             doc.anchors.add(slugger.slug(_plain_text(tokens[index + 1])))
-        elif token.type == "html_block":
-            doc.anchors.update(html_anchors(token.content))
+        elif token.type == "html_block" and token.map:
+            _embedded_html(token.content, token.map[0] + 1, doc)
         elif token.type == "inline" and token.map:
             _inline(token, lines, definitions, env, doc)
     return doc
+
+
+def _embedded_html(content: str, first_line: int, doc: Document) -> None:
+    """Raw HTML in Markdown: GitHub shows its links and keeps its ids as anchors."""
+    doc.anchors.update(html_anchors(content))
+    for link in scan_html(content.encode()).links:
+        doc.links.append(link._replace(line=first_line + link.line - 1))
 
 
 def _definition_lines(env: dict[str, Any]) -> dict[str, tuple[int, ...]]:
@@ -180,7 +187,8 @@ def _inline(
             if isinstance(href, str):
                 doc.links.append(_md_link(child, href, source, lines, first, definitions))
         elif child.type == "html_inline":
-            doc.anchors.update(html_anchors(child.content))
+            where = _locate(lines, child.content, first, token.map[1])
+            _embedded_html(child.content, where[0] if where else first + 1, doc)
         elif child.type == "text":
             texts.append(child.content)
     _undefined_references("".join(texts), lines, token.map, env, doc)
