@@ -159,6 +159,7 @@ def test_partial_staging_follows_the_index(debt_repo: Path, hook: Runner) -> Non
         ("empty.py", b"", 1, "empty.py:1: module empty"),
         ("blob.py", b"\x00\x01binary", 0, "blob.py: skipped (binary)"),
         ("nul.py", b"x = 1\n" * 3 + b"\x00", 0, "skipped (binary)"),
+        ("deep.py", b"x = " + b"1+" * 100_000 + b"1\n", 1, "deep.py:1: syntax-error"),
     ],
 )
 def test_hostile_inputs(

@@ -215,6 +215,7 @@ def test_partial_staging_follows_the_index(docs_repo: Path, hook: Runner) -> Non
         ),
         ("bin.md", b"\x00\x01\x02", 0, "bin.md: skipped (binary)"),
         ("empty.rst", b"", 0, "(nothing to measure)"),
+        ("deep.rst", b"".join(b"  " * i + b"- x\n\n" for i in range(2000)), 1, "unparsable nested"),
         ("bad.rst", b"Title\n==\n\n.. include:: /etc/passwd\n\n`x <a.rst>`_\n", 1, "a.rst"),
     ],
 )

@@ -19,6 +19,7 @@ MARKDOWN = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
 RST = (".rst", ".rest")
 HTML = (".html", ".htm", ".xhtml")
 DOC_SUFFIXES = MARKDOWN + RST + HTML
+UNPARSABLE = "unparsable"
 ANCHOR_ATTR_RE = re.compile(r"""\b(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 FULL_REFERENCE_RE = re.compile(r"\[([^\[\]\n]+)\]\[([^\[\]\n]+)\]")
 HTML_LINK_ATTRS = {
@@ -77,12 +78,19 @@ def kind_of(path: str) -> str | None:
 def scan(path: str, content: bytes) -> Document:
     """Scan a document by its type (see kind_of)."""
     kind = kind_of(path)
-    if kind == "html":
-        return scan_html(content)
-    text = content.decode("utf-8", "replace")
-    if kind == "rst":
-        return scan_rst(text, path)
-    return scan_markdown(text)
+    try:
+        if kind == "html":
+            return scan_html(content)
+        text = content.decode("utf-8", "replace")
+        if kind == "rst":
+            return scan_rst(text, path)
+        return scan_markdown(text)
+    except RecursionError:  # nesting deep enough to exhaust the parser's stack
+        problem = Problem(1, 1, UNPARSABLE, "nested too deeply to parse: no link checked")
+        return Document(problems=[problem])
+    except Exception as exc:  # a third-party parser failing on hostile input: say so, fail
+        message = f"the {kind} parser failed ({type(exc).__name__}: {exc}): no link checked"
+        return Document(problems=[Problem(1, 1, UNPARSABLE, message)])
 
 
 def _locate(lines: Sequence[str], needle: str, start: int, stop: int) -> tuple[int, int] | None:
@@ -282,7 +290,7 @@ RST_SETTINGS = {
     "raw_enabled": False,
     "warning_stream": io.StringIO(),
     "input_encoding": "unicode",
-    "traceback": False,
+    "traceback": True,  # raise errors to us: docutils would print them and exit
 }
 
 

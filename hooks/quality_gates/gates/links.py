@@ -23,7 +23,7 @@ from quality_gates.changes import FileScope
 from quality_gates.findings import Finding, GateResult, Metric
 from quality_gates.gates.common import GateRequest, select
 from quality_gates.httpcheck import Cache, Settings, check_urls, is_external
-from quality_gates.linkscan import DOC_SUFFIXES, Document, Link, kind_of, scan
+from quality_gates.linkscan import DOC_SUFFIXES, UNPARSABLE, Document, Link, kind_of, scan
 from quality_gates.slugs import matches
 from quality_gates.thresholds import GatePolicy, status_ranges
 from quality_gates.workspace import Workspace
@@ -227,7 +227,8 @@ def judge_document(
         link = Link(problem.line, problem.column, "", "reference")
         verdict = Verdict(path, link, problem.rule, problem.message)
         if scope is not None:
-            (checked if _in_scope(scope, (problem.line,)) else existing).append(verdict)
+            owned = problem.rule == UNPARSABLE or _in_scope(scope, (problem.line,))
+            (checked if owned else existing).append(verdict)
     return FileLinks(checked, existing, external)
 
 
