@@ -102,6 +102,17 @@ def test_slow_endpoint_times_out(server: Server) -> None:
     assert sleeps.waits == [0.25]
 
 
+@pytest.mark.parametrize("per_host", [1, 3])
+def test_per_host_limit_caps_overlapping_requests(server: Server, per_host: int) -> None:
+    checker, _ = _checker(host_concurrency=per_host, max_concurrency=8)
+    with server.lock:
+        server.most_in_flight = 0
+    urls = [server.url(f"/hold?{per_host}-{i}") for i in range(8)]
+    results = checker.check_all(urls)
+    assert all(r.ok for r in results.values())
+    assert 1 <= server.most_in_flight <= per_host
+
+
 def test_accepted_statuses_are_configurable(server: Server) -> None:
     checker, _ = _checker(accept=((200, 299), (418, 418)))
     assert checker.check(server.url("/teapot")).ok

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SLOW_SECONDS = 2.0
+HOLD_SECONDS = 0.2
 # path -> (status, headers) for every request; stateful paths are handled in the handler
 FIXED: dict[str, tuple[int, dict[str, str]]] = {
     "/ok": (200, {}),
@@ -32,6 +33,8 @@ class Server:
         self.httpd = httpd
         self.hits: Counter[str] = Counter()
         self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
         self.base = f"http://127.0.0.1:{httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
@@ -65,7 +68,18 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
             if self.path == "/slow":
                 time.sleep(SLOW_SECONDS)
                 return 200, {}
+            if self.path.startswith("/hold"):  # counts how many requests overlap
+                return self._hold()
             return 404, {}
+
+        def _hold(self) -> tuple[int, dict[str, str]]:
+            with server.lock:
+                server.in_flight += 1
+                server.most_in_flight = max(server.most_in_flight, server.in_flight)
+            time.sleep(HOLD_SECONDS)
+            with server.lock:
+                server.in_flight -= 1
+            return 200, {}
 
     return Handler
 
