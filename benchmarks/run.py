@@ -310,7 +310,7 @@ def _ratio_rows(report: Report) -> list[str]:
     for r in report.ratios:
         rows.append(
             f"| {r.label} | **{r.median:.2f}** | {min(r.ratios):.2f} | {max(r.ratios):.2f} "
-            f"| <= {r.target:g} | {'yes' if r.met else 'NO'} | {r.median_cpu:.2f} |"
+            f"| <= {r.target:.1f} | {'yes' if r.met else 'NO'} | {r.median_cpu:.2f} |"
         )
     return rows
 
@@ -318,7 +318,7 @@ def _ratio_rows(report: Report) -> list[str]:
 def markdown(report: Report) -> str:
     """The results block written into README.md."""
     versions = ", ".join(
-        f"{k} {v}" if not v.startswith(k) else v for k, v in report.versions.items()
+        v if v.lower().startswith(k) else f"{k} {v}" for k, v in report.versions.items()
     )
     lines = [
         f"Measured {report.when} on {report.machine}; {report.rounds} rounds after "
