@@ -37,6 +37,7 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 TYPES_OR = ["python", "pyi"]
 CLICK_MODULE = "src/click/utils.py"
 DJANGO_MODULE = "django/utils/text.py"
+COMPARED_GATES = "lint,format,security"
 LEAKY_ENV = re.compile(r"^(GIT_|PRE_COMMIT|SKIP$|GITHUB_ACTIONS$)")
 
 
@@ -149,8 +150,11 @@ def configs(bin_dir: Path) -> dict[str, Config]:
                 ("quality-security", tool("quality-security")),
             ),
         ),
+        # the same three gates as (a) and (c), whatever other gates the default policy gains
         "b": Config(
-            "b", "quality-gates check", (("quality-gates", tool("quality-gates", "check")),)
+            "b",
+            "quality-gates check --gates lint,format,security",
+            (("quality-gates", tool("quality-gates", "check", f"--gates={COMPARED_GATES}")),),
         ),
         "c": Config(
             "c",
