@@ -30,7 +30,6 @@ from quality_gates.report import (
 )
 
 NO_BASELINE = "none yet (the first run on the default branch records it)"
-REPORT_FILES = ("report.json", "report.md", "report.sarif", "index.html")
 # ANSI colours of the statuses, in STATUSES order: pass, fail, regressed, overridden, error
 STATUS_COLORS = dict(zip(STATUSES, ("32", "31", "31", "33;1", "35"), strict=True))
 
@@ -436,6 +435,13 @@ def write_outputs(
         "report.sarif": json.dumps(sarif.render(report), indent=2) + "\n",
         "index.html": dashboard.render(report, runs),
     }
+    issue = out / "issue.md"
+    if report.failures:
+        from quality_gates import notify
+
+        files["issue.md"] = notify.issue_body(report, top=limit)
+    elif issue.exists():
+        issue.unlink()  # a stale body from an earlier failing run would mislead
     for name, text in files.items():
         _atomic_write(out / name, text)
     written = [out / name for name in files]

@@ -71,6 +71,19 @@ GATE_COLUMNS = (
     "findings",
 )
 OVERRIDE_COLUMNS = ("gate", "reason", "issue", "approved_by", "expires")
+# static SQL only; every value is a parameter (a negative LIMIT is no limit in SQLite)
+SELECT_RUNS = (
+    "SELECT * FROM runs WHERE (?1 IS NULL OR branch = ?2) AND (?3 IS NULL OR uid != ?4) "
+    "ORDER BY time DESC, id DESC LIMIT ?5"
+)
+INSERT_GATE = (
+    "INSERT INTO gate_results (run_id, gate, status, metric, good, total, scale, value, percent, "
+    "threshold, target, findings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_OVERRIDE = (
+    "INSERT INTO run_overrides (run_id, gate, reason, issue, approved_by, expires) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -184,12 +197,10 @@ class History:
         exclude: str | None = None,
     ) -> list[RunRecord]:
         """Recorded runs, oldest first (the last N when asked); an absent file has none."""
-        where, params = _filters(branch, exclude)
-        limit = "" if last is None else f" LIMIT {int(last)}"
-        query = f"SELECT * FROM runs{where} ORDER BY time DESC, id DESC{limit}"
+        params = (branch, branch, exclude, exclude, -1 if last is None else last)
         try:
             with self._connect(create=False) as connection:
-                rows = connection.execute(query, params).fetchall()
+                rows = connection.execute(SELECT_RUNS, params).fetchall()
                 records = [_load(connection, row) for row in rows]
         except FileNotFoundError:
             return []
@@ -234,17 +245,6 @@ def _prepare(connection: sqlite3.Connection) -> None:
         )
 
 
-def _filters(branch: str | None, exclude: str | None) -> tuple[str, list[str]]:
-    clauses, params = [], []
-    if branch is not None:
-        clauses.append("branch = ?")
-        params.append(branch)
-    if exclude is not None:
-        clauses.append("uid != ?")
-        params.append(exclude)
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-
 def _insert(connection: sqlite3.Connection, run: RunRecord) -> bool:
     cursor = connection.execute(
         "INSERT OR IGNORE INTO runs (uid, time, commit_sha, branch, stage, passed, overall, "
@@ -263,17 +263,15 @@ def _insert(connection: sqlite3.Connection, run: RunRecord) -> bool:
     if cursor.rowcount == 0:
         return False
     run_id = cursor.lastrowid
-    marks = ", ".join("?" * (len(GATE_COLUMNS) + 1))
     connection.executemany(
-        f"INSERT INTO gate_results (run_id, {', '.join(GATE_COLUMNS)}) VALUES ({marks})",
+        INSERT_GATE,
         [
             (run_id, gate, *(values.get(c) for c in GATE_COLUMNS[1:]))
             for gate, values in run.gates.items()
         ],
     )
-    marks = ", ".join("?" * (len(OVERRIDE_COLUMNS) + 1))
     connection.executemany(
-        f"INSERT INTO run_overrides (run_id, {', '.join(OVERRIDE_COLUMNS)}) VALUES ({marks})",
+        INSERT_OVERRIDE,
         [(run_id, *(o[c] for c in OVERRIDE_COLUMNS)) for o in run.overrides],
     )
     return True
