@@ -220,7 +220,7 @@ def test_unknown_gate_is_an_error(project: Path, hook: Runner) -> None:
 def test_a_new_gate_joins_through_the_registry(
     project: Path, hook: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(runner.GATE_MODULES, "perf", "sample_gate")  # type: ignore[index]
+    monkeypatch.setitem(runner.GATE_MODULES, "perf", "sample_gate")
     commit_files(
         project, {"pyproject.toml": PYPROJECT.replace('"security"]', '"security", "perf"]')}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from quality_gates.errors import FatalError
 from quality_gates.history import RunRecord
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -98,9 +99,8 @@ def render(runs: Sequence[RunRecord], *, gate: str | None) -> str:
     if not runs:
         return "no recorded run yet: `quality-gates run` records one\n"
     if gate is not None:
-        if gate not in gates_of(runs) and gate != "quality":
-            raise ValueError(
-                f"no recorded run measured {gate!r} (recorded: {', '.join(gates_of(runs))})"
-            )
+        if gate not in gates_of(runs):
+            recorded = ", ".join(gates_of(runs))
+            raise FatalError(f"no recorded run measured {gate!r} (recorded: {recorded})")
         return detail(runs, gate)
     return overview(runs)
