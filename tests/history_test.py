@@ -38,7 +38,10 @@ def run_record(uid: str, time: str, branch: str = "main", lint: float = 100.0) -
 def test_record_and_read_back_in_time_order(tmp_path: Path) -> None:
     store = History(tmp_path / "deep" / "history.db")
     assert store.runs() == []
-    later, earlier = run_record("b", "2026-01-02T00:00:00Z"), run_record("a", "2026-01-01T00:00:00Z")
+    later, earlier = (
+        run_record("b", "2026-01-02T00:00:00Z"),
+        run_record("a", "2026-01-01T00:00:00Z"),
+    )
     assert store.record(later) and store.record(earlier)
     assert not store.record(later)  # a uid is recorded once
     assert [r.uid for r in store.runs()] == ["a", "b"]

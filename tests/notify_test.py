@@ -122,7 +122,7 @@ def test_creates_the_issue_with_fingerprint_label_and_token(
     result = hook(gates_main, "run", "--no-record", "--create-issue", "--api-url", url)
     assert result.code == 1
     assert "notify: created issue #1 http://x/1" in result.out
-    (path, body), = _posts(state)
+    ((path, body),) = _posts(state)
     assert path == f"/repos/{REPOSITORY}/issues"
     assert body["labels"] == ["quality-regression"]
     assert body["title"] == "Quality regression on main: lint 100.00% → 92.31%"
@@ -169,7 +169,9 @@ def test_api_errors_exit_2_and_never_show_the_token(
     state.fail_with = (401, f"Bad credentials for token {TOKEN}")
     result = hook(gates_main, "run", "--no-record", "--create-issue", "--api-url", url)
     assert result.code == 2
-    assert "error: notify issue: GitHub API GET /repos/acme/widgets/issues: HTTP 401: " in result.err
+    assert (
+        "error: notify issue: GitHub API GET /repos/acme/widgets/issues: HTTP 401: " in result.err
+    )
     assert "Bad credentials for token ***" in result.err
     assert TOKEN not in result.out + result.err
 
@@ -190,7 +192,7 @@ def test_webhook_posts_a_slack_message(
     webhook = f"{url}/hooks/T000/B000/XXXXsecretXXXX"
     result = hook(gates_main, "run", "--no-record", "--notify", webhook)
     assert result.code == 1
-    (path, body), = _posts(state)
+    ((path, body),) = _posts(state)
     assert path == "/hooks/T000/B000/XXXXsecretXXXX"
     assert body["text"].startswith("Quality regression on main: lint 100.00% → 92.31% (`")
     assert [b["type"] for b in body["blocks"]] == ["header", "section", "context"]
@@ -232,7 +234,9 @@ def test_passing_run_notifies_nobody(
     make_project(repo)
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPOSITORY)
-    result = hook(gates_main, "run", "--create-issue", "--api-url", url, "--notify", f"{url}/hooks/a")
+    result = hook(
+        gates_main, "run", "--create-issue", "--api-url", url, "--notify", f"{url}/hooks/a"
+    )
     assert result.code == 0
     assert "notify: no failing gate, nothing to report" in result.out
     assert state.requests == []
