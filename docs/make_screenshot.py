@@ -21,7 +21,10 @@ from helpers import commit_files, init_repo  # noqa: E402
 from scratch import CALC, CALC_WITH_UNUSED_IMPORT, make_project  # noqa: E402
 
 QG = str(Path(sys.executable).parent / "quality-gates")
-SHELL = 'import subprocess\n\n\ndef run(cmd: str) -> None:\n    """Run."""\n    subprocess.call(cmd, shell=True)\n'
+SHELL = (
+    'import subprocess\n\n\ndef run(cmd: str) -> None:\n    """Run."""\n'
+    "    subprocess.call(cmd, shell=True)\n"
+)
 STEPS = (
     {"pkg/calc.py": CALC_WITH_UNUSED_IMPORT},
     {"pkg/calc.py": CALC},
@@ -47,8 +50,9 @@ def main() -> None:
             commit_files(repo, files)
             run(repo, "run")
         expires = (dt.date.today() + dt.timedelta(days=14)).isoformat()
-        run(repo, "override", "add", "--gate", "security", "--reason", "vendored script, fix in progress",
-            "--issue", "https://example.invalid/demo/issues/42", "--approved-by", "Release lead",
+        run(repo, "override", "add", "--gate", "security", "--reason",
+            "vendored script, fix in progress", "--issue",
+            "https://example.invalid/demo/issues/42", "--approved-by", "Release lead",
             "--expires", expires)  # fmt: skip
         run(repo, "run")
         page = repo / ".quality-gates/report/index.html"

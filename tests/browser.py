@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) for the dashboard tests and the docs screenshot."""
+"""Headless Chromium (Debian's /usr/bin/chromium) for the dashboard tests and docs screenshot."""
 
 from __future__ import annotations
 

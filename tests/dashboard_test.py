@@ -19,15 +19,21 @@ from scratch import CALC, CALC_WITH_UNUSED_IMPORT, make_project
 PROBE = """
 <script>
 (() => {
-  const size = el => { const r = el.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; };
+  const size = el => {
+    const r = el.getBoundingClientRect();
+    return [Math.round(r.width), Math.round(r.height)];
+  };
   const cards = [...document.querySelectorAll("article.card")].map(c => (
     {gate: c.dataset.gate, size: size(c), value: c.querySelector(".value").textContent}));
   const charts = [...document.querySelectorAll("figure.chart")].map(f => {
     const svg = f.querySelector("svg"), line = svg.querySelector("path.line");
-    return {title: f.dataset.chart, size: size(svg), dots: svg.querySelectorAll("circle.dot").length,
+    return {title: f.dataset.chart, size: size(svg),
+            dots: svg.querySelectorAll("circle.dot").length,
             length: line ? Math.round(line.getTotalLength()) : 0,
             dotsInside: [...svg.querySelectorAll("circle.dot")].every(d => {
-              const b = d.getBBox(); return b.x >= 0 && b.y >= 0 && b.x <= svg.width.baseVal.value;})};
+              const b = d.getBBox();
+              return b.x >= 0 && b.y >= 0 && b.x <= svg.width.baseVal.value;
+            })};
   });
   const pre = document.createElement("pre");
   pre.id = "probe";
@@ -102,7 +108,8 @@ def test_chromium_renders_cards_and_charts(dashboard: Path, tmp_path: Path) -> N
     assert [c["value"] for c in layout["cards"]] == ["10.00", "100.00%", "100.00%"]
     for card in layout["cards"]:
         width, height = card["size"]
-        assert width >= 200 and height >= 100, card
+        assert width >= 200, card
+        assert height >= 100, card
     assert [c["title"] for c in layout["charts"]][1] == "lint"
     for chart in layout["charts"]:
         assert chart["size"] == [560, 180], chart

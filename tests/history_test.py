@@ -42,7 +42,8 @@ def test_record_and_read_back_in_time_order(tmp_path: Path) -> None:
         run_record("b", "2026-01-02T00:00:00Z"),
         run_record("a", "2026-01-01T00:00:00Z"),
     )
-    assert store.record(later) and store.record(earlier)
+    assert store.record(later)
+    assert store.record(earlier)
     assert not store.record(later)  # a uid is recorded once
     assert [r.uid for r in store.runs()] == ["a", "b"]
     assert store.runs() == [earlier, later]

@@ -17,7 +17,7 @@ from quality_gates.cli import gates_main
 from quality_gates.notify import MARK
 from scratch import CALC_WITH_UNUSED_IMPORT, make_project
 
-TOKEN = "ghs_secretTOKENvalue1234567890"  # noqa: S105 (a fake token the server checks)
+TOKEN = "ghs_secretTOKENvalue1234567890"
 REPOSITORY = "acme/widgets"
 
 
@@ -34,7 +34,7 @@ class Recorded:
 class Handler(BaseHTTPRequestHandler):
     state: ClassVar[Recorded]
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
@@ -65,7 +65,7 @@ class Handler(BaseHTTPRequestHandler):
         chunk = issues[(page - 1) * size : page * size]
         headers = {}
         if page * size < len(issues):
-            host = f"http://127.0.0.1:{self.server.server_address[1]}"
+            host = f"http://{self.headers['Host']}"
             headers["Link"] = f'<{host}{url.path}?state=open&page={page + 1}>; rel="next"'
         self._reply(200, chunk, headers)
 
@@ -245,7 +245,7 @@ def test_passing_run_notifies_nobody(
 def test_fingerprint_is_stable_across_values_and_commits(
     failing: Path, hook: Runner, server: tuple[str, Recorded]
 ) -> None:
-    url, state = server
+    url, _ = server
     hook(gates_main, "run", "--no-record", "--create-issue", "--api-url", url)
     first = (failing / ".quality-gates/report/issue.md").read_text().splitlines()[0]
     commit_files(failing, {"pkg/more.py": "import sys\n"})
