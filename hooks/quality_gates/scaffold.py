@@ -104,12 +104,9 @@ def _has_section(pyproject: Path) -> bool:
 def write_pyproject(root: Path, policy: thresholds.Policy) -> str:
     """Append the section to pyproject.toml (created if absent) unless it is already there."""
     path = root / "pyproject.toml"
-    if path.exists():
-        try:
-            if _has_section(path):
-                return f"kept {path.name} (it has [tool.quality-gates])"
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            return f"kept {path.name} (not valid TOML, not touched: {exc})"
+    if path.exists():  # readable TOML: the policy was loaded from it before init runs
+        if _has_section(path):
+            return f"kept {path.name} (it has [tool.quality-gates])"
         existing = path.read_text(encoding="utf-8")
         separator = (
             "" if existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
