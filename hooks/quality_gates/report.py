@@ -10,6 +10,7 @@ loud pass by an active emergency override) or `error` (the gate could not measur
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -122,10 +123,11 @@ class GateReport:
 
 
 def fmt(value: float | None, scale: float, *, exact: bool = False) -> str:
-    """A value on its scale, as output.py shows it: 9.76 for the lint score, 97.62% for percents."""
+    """A value on its scale: 9.76 for the lint score, 97.62% for percents."""
     if value is None:
         return "-"
-    text = f"{value:g}" if exact else f"{value:.2f}"
+    # measured values are rounded down: 9.9976 shows as 9.99, never as a passing-looking 10.00
+    text = f"{value:g}" if exact else f"{math.floor(value * 100 + 1e-9) / 100:.2f}"
     return text if scale != 100 else f"{text}%"
 
 
