@@ -366,3 +366,54 @@ def test_calc_source_is_unchanged_by_a_run(project: Path, hook: Runner) -> None:
     hook(gates_main, "run")
     assert (project / "pkg/calc.py").read_text() == CALC
     assert git(project, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+UNTESTED = (
+    CALC
+    + '''
+
+def mul(a: int, b: int) -> int:
+    """Multiply (no test calls it)."""
+    return a * b
+'''
+)
+
+
+def _coverage(repo: Path) -> None:
+    subprocess.run(
+        (
+            sys.executable,
+            "-m",
+            "coverage",
+            "run",
+            "--branch",
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests",
+        ),
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        capture_output=True,
+        check=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    "coverage" not in runner.GATE_MODULES, reason="the coverage gate (issue 3) is not merged yet"
+)
+def test_lower_coverage_is_a_regression_with_an_issue_body(project: Path, hook: Runner) -> None:
+    commit_files(
+        project, {"pyproject.toml": PYPROJECT + "\n[tool.quality-gates.coverage]\nthreshold = 50\n"}
+    )
+    _coverage(project)
+    assert hook(gates_main, "run", "--gates", "coverage").code == 0
+    commit_files(project, {"pkg/calc.py": UNTESTED})
+    _coverage(project)
+    result = hook(gates_main, "run", "--gates", "coverage")
+    assert result.code == 1
+    assert re.search(r"^coverage .* REGRESSED +-\d+\.\d\d$", result.out, re.M)
+    assert "| coverage | 100.00% |" in (project / REPORT / "issue.md").read_text()
