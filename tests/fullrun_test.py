@@ -417,3 +417,18 @@ def test_lower_coverage_is_a_regression_with_an_issue_body(project: Path, hook: 
     assert result.code == 1
     assert re.search(r"^coverage .* REGRESSED +-\d+\.\d\d$", result.out, re.M)
     assert "| coverage | 100.00% |" in (project / REPORT / "issue.md").read_text()
+
+
+def test_baseline_save_lets_a_gate_pin_its_own_data(
+    project: Path, hook: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(runner.GATE_MODULES, "perf", "sample_gate")
+    saved = hook(gates_main, "baseline", "save", "perf")
+    assert (saved.code, saved.out) == (0, "perf: pinned 4 file(s) in sample-baseline.txt\n")
+    assert (project / ".quality-gates/sample-baseline.txt").read_text() == "4\n"
+    unknown = hook(gates_main, "baseline", "save", "speed")
+    assert unknown.code == 2
+    assert "unknown or unavailable gate(s): speed" in unknown.err
+    nothing = hook(gates_main, "baseline", "save")
+    assert nothing.code == 2
+    assert "no recorded run to pin: run `quality-gates run` first" in nothing.err

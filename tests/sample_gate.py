@@ -11,3 +11,11 @@ def measure(request: GateRequest) -> GateResult:
     policy = request.policy.gate("perf")
     count = len(request.files)
     return GateResult("perf", Metric("files", count, count), policy.threshold, policy.target)
+
+
+def save_baseline(request: GateRequest) -> str:
+    """Pin this gate's own data (as the perf gate pins benchmark results)."""
+    target = request.workspace.root / ".quality-gates/sample-baseline.txt"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f"{len(request.files)}\n")
+    return f"pinned {len(request.files)} file(s) in {target.name}"

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -341,6 +341,30 @@ def measure(
     request = runner.build_request(context.change_set, context.policy, files, scope="full")
     progress = Progress(err, context.names, live=wants_live(err, environ))
     return measure_all(context.names, request, progress)
+
+
+def save_gate_baselines(
+    change_set: changes.ChangeSet, policy: thresholds.Policy, gates: Sequence[str]
+) -> list[str]:
+    """Let each named gate whose module defines `save_baseline(request) -> str` pin its own data.
+
+    The perf gate pins its benchmark results this way; metric baselines are pinned by the caller.
+    """
+    import importlib
+
+    unknown = [g for g in gates if g not in runner.GATE_MODULES]
+    if unknown:
+        raise FatalError(f"unknown or unavailable gate(s): {', '.join(unknown)}")
+    savers: dict[str, Callable[[GateRequest], str]] = {}
+    for gate in gates:
+        saver = getattr(importlib.import_module(runner.GATE_MODULES[gate]), "save_baseline", None)
+        if callable(saver):
+            savers[gate] = saver
+    if not savers:
+        return []
+    files = runner.select_files(change_set, (), all_files=True)
+    request = runner.build_request(change_set, policy, files, scope="full")
+    return [f"{gate}: {saver(request)}" for gate, saver in savers.items()]
 
 
 # ---- text output ----------------------------------------------------------------------------
