@@ -12,11 +12,13 @@ import pytest
 import yaml
 from conftest import Runner
 from helpers import commit_files, write
-from quality_gates import thresholds
+from quality_gates import runner, thresholds
 from quality_gates.cli import gates_main
 
 BIN = Path(sys.executable).parent
 WORKFLOWS = (".github/workflows/quality-pr.yml", ".github/workflows/quality-nightly.yml")
+# every gate of the default policy that this version implements, in the policy's order
+GATES = list(runner.available(thresholds.GATES))
 WRITTEN = [
     "wrote pyproject.toml",
     "wrote .pre-commit-config.yaml",
@@ -98,11 +100,10 @@ def test_pre_commit_config_is_valid_for_pre_commit(initialised: Path) -> None:
     config = _yaml(initialised / ".pre-commit-config.yaml")
     (repo,) = config["repos"]
     assert repo["rev"] == "v0.1.0"
-    assert [h["id"] for h in repo["hooks"]] == [
-        "quality-lint",
-        "quality-format",
-        "quality-security",
-    ]
+    assert [h["id"] for h in repo["hooks"]] == [f"quality-{g}" for g in GATES]
+    assert {"quality-lint", "quality-format", "quality-security"} <= {
+        h["id"] for h in repo["hooks"]
+    }
 
 
 def test_workflows_match_githubs_schema(initialised: Path) -> None:
@@ -122,11 +123,7 @@ def _steps(workflow: Any, job: str) -> list[dict[str, Any]]:
 
 def test_pull_request_workflow(initialised: Path) -> None:
     workflow = _yaml(initialised / WORKFLOWS[0])
-    assert workflow["jobs"]["gate"]["strategy"]["matrix"]["gate"] == [
-        "lint",
-        "format",
-        "security",
-    ]
+    assert workflow["jobs"]["gate"]["strategy"]["matrix"]["gate"] == GATES
     gate_steps = _steps(workflow, "gate")
     assert gate_steps[0]["with"] == {"fetch-depth": 0}
     run = str(gate_steps[-1]["run"])
@@ -162,11 +159,7 @@ def test_protect_prints_the_branch_protection_payload(initialised: Path, hook: R
     payload = json.loads(result.out)
     assert payload["required_status_checks"] == {
         "strict": True,
-        "checks": [
-            {"context": "quality-lint"},
-            {"context": "quality-format"},
-            {"context": "quality-security"},
-        ],
+        "checks": [{"context": f"quality-{g}"} for g in GATES],
     }
     assert payload["required_pull_request_reviews"]["required_approving_review_count"] == 2
     assert payload["required_linear_history"] is True
