@@ -108,12 +108,6 @@ def _percent_keys(threshold: float, target: float = 100.0) -> dict[str, Key]:
     }
 
 
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    return value
-
-
 def _tolerances(value: Any) -> dict[str, float]:
     if not isinstance(value, Mapping):
         raise ValueError("must be a table of gate = percentage points, e.g. { coverage = 0.5 }")
