@@ -364,7 +364,7 @@ def text_table(report: Report) -> str:
 
 def prepare(cache: Path) -> tuple[projects.Scratch, projects.Scratch, projects.Scratch]:
     """Build the three scratch repos: click's release change, and the one-file changes."""
-    print("preparing scratch repositories (sdists cached in benchmarks/.cache)", flush=True)
+    print(f"preparing scratch repositories (sdists cached in {cache})", flush=True)
     release = projects.release_change(projects.CLICK_OLD, projects.CLICK_NEW, cache)
     small = projects.one_file_change(projects.CLICK_NEW, CLICK_MODULE, cache)
     large = projects.one_file_change(projects.DJANGO, DJANGO_MODULE, cache)
