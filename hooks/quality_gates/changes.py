@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quality_gates.errors import FatalError
 from quality_gates.process import run
@@ -25,6 +25,15 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 HUNK_RE = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 SYMLINK_MODE = 0o120000
 SUBMODULE_MODE = 0o160000
+# the user's git config must not change the answer: diff.noprefix would hide every file from
+# GitPython's parser, a textconv filter or diff.interHunkContext would shift or widen the lines
+DIFF_OPTIONS: Mapping[str, Any] = {
+    "unified": 0,
+    "inter_hunk_context": 0,
+    "no_textconv": True,
+    "src_prefix": "a/",
+    "dst_prefix": "b/",
+}
 Scope = Literal["lines", "files", "full"]
 SCOPES: tuple[Scope, ...] = ("lines", "files", "full")
 
@@ -273,7 +282,7 @@ def load(
         return _range(repo, root, from_ref, to_ref)
     head = _head(repo)
     base = head or EMPTY_TREE
-    diffs = repo.tree(base).diff(git.IndexFile.Index, create_patch=True, unified=0)
+    diffs = repo.tree(base).diff(git.IndexFile.Index, create_patch=True, **DIFF_OPTIONS)
     return ChangeSet(repo, root, "staged", base, None, _diff_changes(diffs))
 
 
@@ -288,7 +297,7 @@ def _range(repo: git.Repo, root: Path, from_ref: str, to_ref: str) -> ChangeSet:
     start, end = _resolve(repo, from_ref), _resolve(repo, to_ref)
     bases = repo.merge_base(start, end)
     base = bases[0].hexsha if bases and bases[0] is not None else start
-    diffs = repo.commit(base).diff(end, create_patch=True, unified=0)
+    diffs = repo.commit(base).diff(end, create_patch=True, **DIFF_OPTIONS)
     return ChangeSet(repo, root, "range", base, end, _diff_changes(diffs))
 
 
