@@ -143,9 +143,11 @@ def _open_repo(cwd: Path) -> git.Repo:
 def _resolve(repo: git.Repo, ref: str) -> str:
     import git
 
-    try:
-        return repo.commit(ref).hexsha
-    except (git.BadName, ValueError, git.GitCommandError):
+    try:  # git itself, not GitPython's rev_parse: that one names a shallow clone's missing parents
+        return str(
+            repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        )
+    except git.GitCommandError:
         shallow = " (this is a shallow clone)" if _is_shallow(repo) else ""
         raise FatalError(
             f"ref {ref!r} not found{shallow}: fetch the history it needs, e.g. "
