@@ -214,12 +214,23 @@ class ChangeSet:
         Untracked or conflicted files fall back to what is on disk, which is all there is.
         """
         paths = list(dict.fromkeys(paths))
-        if not paths:
-            return {}
-        names = "".join(f"{self.object_name(p)}\n" for p in paths).encode()
-        out = run(("git", "cat-file", "--batch"), cwd=self.root, stdin=names).stdout
-        found = dict(zip(paths, _split_batch(out), strict=True))
+        batch = [p for p in paths if not breaks_line(p)]
+        found = dict(zip(batch, self._read_batch(batch), strict=True))
+        found.update((p, self._read_one(p)) for p in paths if breaks_line(p))
         return {p: self._fallback(p) if found[p] is None else found[p] for p in paths}  # type: ignore[misc]
+
+    def _read_batch(self, paths: Sequence[str]) -> Iterator[bytes | None]:
+        if not paths:
+            return iter(())
+        names = "".join(f"{self.object_name(p)}\n" for p in paths).encode()
+        return _split_batch(run(("git", "cat-file", "--batch"), cwd=self.root, stdin=names).stdout)
+
+    def _read_one(self, path: str) -> bytes | None:
+        """Read a blob whose name the line-based batch protocol cannot carry."""
+        completed = run(
+            ("git", "cat-file", "blob", self.object_name(path)), cwd=self.root, ok=(0, 128)
+        )
+        return completed.stdout if completed.returncode == 0 else None
 
     def read(self, path: str) -> bytes:
         """Return the checked content of one path."""
@@ -227,11 +238,17 @@ class ChangeSet:
 
     def _fallback(self, path: str) -> bytes:
         disk = self.root / path
+        if self.target is None and self._unmerged(path):
+            raise FatalError(f"{path}: unmerged (a merge conflict): resolve it and `git add` it")
         if self.target is None and disk.is_file():
             return disk.read_bytes()
         if disk.exists():
             raise FatalError(f"{path}: not in the {self.describe_snapshot()}")
         raise FatalError(f"{path}: no such file")
+
+    def _unmerged(self, path: str) -> bool:
+        argv = ("git", "--literal-pathspecs", "ls-files", "--unmerged", "-z", "--", path)
+        return bool(run(argv, cwd=self.root).stdout)
 
     def describe_snapshot(self) -> str:
         """Name what is being checked, for messages."""
@@ -246,6 +263,11 @@ class ChangeSet:
         differ = {p for p in out.split("\0") if p}
         missing = {p for p in paths if not os.path.lexists(self.root / p)}
         return differ | missing
+
+
+def breaks_line(path: str) -> bool:
+    """Tell whether a name would break a line-based protocol (git strips a trailing CR too)."""
+    return "\n" in path or "\r" in path
 
 
 def _split_batch(out: bytes) -> Iterator[bytes | None]:
