@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from quality_gates.changes import FileScope, Scope, is_skippable
+from quality_gates.changes import FileScope, Scope, breaks_line, is_skippable
+from quality_gates.errors import FatalError
 from quality_gates.findings import Finding, Metric, Suppression, added_suppressions
 from quality_gates.pysource import is_binary, is_python
 from quality_gates.thresholds import Policy
@@ -46,6 +47,11 @@ def select(request: GateRequest, accept: Callable[[str, bytes], bool]) -> Select
             head = workspace.content(path)[:256]
             if not accept(path, head):
                 continue
+            if breaks_line(path):
+                raise FatalError(
+                    f"{path!r}: a file name with a line break cannot be checked "
+                    "(tools report one file name per line): rename it"
+                )
             if is_binary(workspace.content(path)):
                 why = "binary"
         if why is None:
