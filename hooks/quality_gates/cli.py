@@ -226,9 +226,35 @@ def config_command(
     return 0
 
 
+def _option_names(command: click.Command) -> set[str]:
+    names = {"--"}
+    for param in command.get_params(click.Context(command)):
+        if isinstance(param, click.Option):
+            names.update(param.opts + param.secondary_opts)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            names |= _option_names(sub)
+    return names
+
+
+def _protect_dash_files(command: click.Command, args: Sequence[str]) -> list[str]:
+    """Turn an existing file named like `-h.py` into `./-h.py` before Click reads it.
+
+    pre-commit passes file names after the options with no `--` (pre-commit#2896): Click would
+    read `-h.py` as `-h` (help, exit 0: a false pass) and `-x.py` as unknown options.
+    """
+    names = _option_names(command)
+    return [
+        f"./{arg}"
+        if arg.startswith("-") and arg.partition("=")[0] not in names and os.path.lexists(arg)
+        else arg
+        for arg in args
+    ]
+
+
 def _main(command: click.Command, argv: Sequence[str] | None) -> int:
     """The one top-level handler: every outcome becomes exit code 0, 1, 2 or 3."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _protect_dash_files(command, sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name=command.name, standalone_mode=False)
     except click.exceptions.Exit as exc:
