@@ -127,6 +127,8 @@ def _policy(root: Path, invocation: Invocation, extra: dict[str, Any]) -> Any:
     overrides = dict(thresholds.parse_override(s) for s in invocation.settings)
     overrides.update(extra)
     pyproject = Path(invocation.config) if invocation.config else root / "pyproject.toml"
+    if invocation.config and not pyproject.is_file():  # asked for: never fall back to defaults
+        raise FatalError(f"--config {invocation.config}: no such file")
     return thresholds.load(pyproject, stage=_stage(invocation.stage), overrides=overrides)
 
 
