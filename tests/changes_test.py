@@ -1,4 +1,4 @@
-"""The change engine on real repositories: which files, which lines of the new side, what content."""
+"""The change engine on real repositories: which files, which new-side lines, what content."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Runner
-from helpers import commit, commit_files, git, init_repo, snapshot, stage, write
+from helpers import commit_files, git, init_repo, snapshot, stage, write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quality_gates import changes
