@@ -229,8 +229,9 @@ def config_command(
 
 
 def _option_names(command: click.Command) -> set[str]:
-    names = {"--"}
-    for param in command.get_params(click.Context(command)):
+    # not command.get_params(): it caches a help option built for the context given
+    names = {"--", *command.context_settings.get("help_option_names", ["--help"])}
+    for param in command.params:
         if isinstance(param, click.Option):
             names.update(param.opts + param.secondary_opts)
     if isinstance(command, click.Group):
