@@ -206,8 +206,10 @@ def check_command(**kwargs: Any) -> int:
     """Run the selected gates concurrently on the staged change (or the given FILES)."""
     invocation = _invocation(kwargs, fix=kwargs["fix"])
     gates = None
-    if kwargs["gate_list"]:
+    if kwargs["gate_list"] is not None:
         gates = tuple(g.strip() for g in kwargs["gate_list"].split(",") if g.strip())
+        if not gates:  # running no gate would pass without checking anything
+            raise click.UsageError("--gates: name at least one gate")
     return run_gates(gates, invocation, {})
 
 
