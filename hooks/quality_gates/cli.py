@@ -192,7 +192,7 @@ format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("quality-gates", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quality-gates")
 def gates_group() -> None:
     """quality-gates: a quality policy enforced on staged changes and in CI."""
