@@ -214,7 +214,7 @@ def _stage_layer(section: Mapping[str, Any], stage: str, *, where: str) -> Mappi
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] must be a table")
     if STAGES_KEY in layer:
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] cannot nest stages")
-    return layer  # type: ignore[no-any-return]
+    return layer
 
 
 def _apply_stage(
