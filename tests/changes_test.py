@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -301,6 +302,26 @@ def test_merge_conflict_is_an_error_not_a_pass(based: Path, hook: Runner) -> Non
     assert result.code == 2
     assert "a.py: unmerged" in result.err
     assert "Traceback" not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    "how", [("-a",), ("--", "a.py"), ("--include", "--", "a.py")], ids=["-a", "path", "include"]
+)
+def test_commit_with_a_temporary_index_is_judged_on_what_it_commits(
+    based: Path, how: tuple[str, ...]
+) -> None:
+    """`git commit -a` and `git commit PATH` name their own index in GIT_INDEX_FILE."""
+    hook_script = based / ".git" / "hooks" / "pre-commit"
+    hook_script.parent.mkdir(exist_ok=True)
+    hook_script.write_text(f"#!/bin/sh\nexec '{Path(sys.executable).parent / 'quality-lint'}'\n")
+    hook_script.chmod(0o755)
+    head = git(based, "rev-parse", "HEAD")
+    write(based, "a.py", edit_line(TEN, 5, BAD))  # on disk only: the index is clean
+    with pytest.raises(AssertionError, match="F821 Undefined name"):
+        git(based, "commit", "-q", "-m", "bad", *how)
+    assert git(based, "rev-parse", "HEAD") == head
+    git(based, "commit", "-q", "--allow-empty", "-m", "the index alone is clean")
+    assert git(based, "rev-parse", "HEAD") != head
 
 
 # -- range mode -------------------------------------------------------------------------------
