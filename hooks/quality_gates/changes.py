@@ -162,13 +162,15 @@ def _is_shallow(repo: git.Repo) -> bool:
 def _diff_changes(diffs: Iterable[git.Diff]) -> dict[str, FileChange]:
     changes: dict[str, FileChange] = {}
     for diff in diffs:
-        if diff.deleted_file or diff.b_path is None:
+        if diff.deleted_file or diff.b_rawpath is None:
             continue
         patch = diff.diff if isinstance(diff.diff, bytes) else b""
         binary = patch.startswith(b"Binary files") or b"\nBinary files" in patch
         status: Literal["A", "M", "R"] = "A" if diff.new_file else "R" if diff.renamed_file else "M"
-        old = diff.a_path if status == "R" else None
-        changes[diff.b_path] = FileChange(diff.b_path, old, status, parse_hunks(patch), binary)
+        # the raw bytes, as the file system names them: b_path replaces what is not UTF-8
+        path = os.fsdecode(diff.b_rawpath)
+        old = os.fsdecode(diff.a_rawpath) if status == "R" and diff.a_rawpath else None
+        changes[path] = FileChange(path, old, status, parse_hunks(patch), binary)
     return changes
 
 
@@ -222,7 +224,7 @@ class ChangeSet:
     def _read_batch(self, paths: Sequence[str]) -> Iterator[bytes | None]:
         if not paths:
             return iter(())
-        names = "".join(f"{self.object_name(p)}\n" for p in paths).encode()
+        names = b"".join(os.fsencode(self.object_name(p)) + b"\n" for p in paths)
         return _split_batch(run(("git", "cat-file", "--batch"), cwd=self.root, stdin=names).stdout)
 
     def _read_one(self, path: str) -> bytes | None:
