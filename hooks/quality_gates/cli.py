@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -257,8 +258,20 @@ def _protect_dash_files(command: click.Command, args: Sequence[str]) -> list[str
     ]
 
 
+def _tolerant_output() -> None:
+    """Let a file name that is not UTF-8 be printed (escaped) rather than crash the hook.
+
+    Python names such a file with surrogates; a strict UTF-8 stdout (a UTF-8 locale outside
+    Python's UTF-8 mode) cannot encode them.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
+
+
 def _main(command: click.Command, argv: Sequence[str] | None) -> int:
     """The one top-level handler: every outcome becomes exit code 0, 1, 2 or 3."""
+    _tolerant_output()
     args = _protect_dash_files(command, sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name=command.name, standalone_mode=False)
