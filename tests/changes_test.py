@@ -235,8 +235,21 @@ def test_file_name_with_a_line_break(based: Path, hook: Runner) -> None:
     assert (result.code, result.out) == (2, "")
     assert result.err == (
         "error: lint: 'two\\nlines.py': a file name with a line break cannot be checked "
-        "(tools report one file name per line): rename it\n"
+        "(tools report one name per line): rename it\n"
     )
+
+
+def test_file_name_that_is_not_utf8(based: Path, hook: Runner) -> None:
+    name = os.fsdecode(b"caf\xe9.py")  # what Python calls it: the byte kept as a surrogate
+    write(based, name, BAD)
+    stage(based)
+    change_set = load(based)
+    assert change_set.changes == {name: FileChange(name, None, "A", LineRanges([(1, 1)]))}
+    assert change_set.read(name) == BAD.encode()
+    assert name in change_set.all_files()
+    result = hook(lint_main)
+    assert (result.code, result.out) == (2, "")
+    assert "a file name that is not UTF-8 cannot be checked" in result.err
 
 
 def test_unknown_dash_option_that_is_no_file_is_a_usage_error(based: Path, hook: Runner) -> None:

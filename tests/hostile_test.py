@@ -30,6 +30,7 @@ ALL = tuple(HOOKS)
 UTF8_ERROR = "stream did not contain valid UTF-8"
 # fails each gate on line 1: F821 (lint), spacing (format), B307 eval (security)
 BAD_EVERYWHERE = "x  =  eval(nowhere)\n"
+LATIN_NAME = os.fsdecode(b"bin\xe9.py")  # as Python names a file whose name is not UTF-8
 
 
 class Row(NamedTuple):
@@ -220,6 +221,14 @@ ROWS: dict[str, Row] = {
     "line break in name": Row(
         staged("two\nlines.py", BAD_EVERYWHERE),
         same(2, "a file name with a line break cannot be checked"),
+    ),
+    "name not UTF-8": Row(
+        staged(os.fsdecode(b"caf\xe9.py"), BAD_EVERYWHERE),
+        same(2, "a file name that is not UTF-8 cannot be checked"),
+    ),
+    "binary with a name not UTF-8": Row(
+        staged(LATIN_NAME, b"\x00binary"),
+        same(0, "bin\\udce9.py: skipped (binary)"),  # escaped on a strict UTF-8 stdout
     ),
     "symlink": Row(symlink, same(0, "link.py: skipped (a symlink)")),
     "submodule": Row(submodule, same(0, "sub: skipped (a directory or submodule)")),
