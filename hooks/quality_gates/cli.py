@@ -166,8 +166,13 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
         click.echo(output.render_github(results), nl=False)
 
 
-def gate_command(gate: str, *, fixable: bool) -> click.Command:
-    """Build the `quality-<gate>` hook command."""
+def gate_command(
+    gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
+) -> click.Command:
+    """Build the `quality-<gate>` hook command.
+
+    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`).
+    """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
     @_common_options
@@ -175,10 +180,14 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
     @click.version_option(__version__, prog_name=f"quality-{gate}")
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
+        for option, key in options:
+            if kwargs.get(str(option.name)) is not None:
+                extra[f"{gate}.{key}"] = kwargs[str(option.name)]
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
     command.help = f"Check the {gate} gate on the staged change (or the given FILES)."
+    command.params.extend(option for option, _ in options)
     if fixable:
         command.params.append(
             click.Option(
@@ -191,6 +200,28 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+a11y_command = gate_command(
+    "a11y",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--engine"],
+                type=click.Choice(("static", "axe")),
+                help="static rules (default), or axe-core in the system Chromium (CI).",
+            ),
+            "engine",
+        ),
+        (
+            click.Option(
+                ["--fragments"],
+                type=click.Choice(("auto", "always", "never")),
+                help="Check files as partial pages, without document rules (default: auto).",
+            ),
+            "fragments",
+        ),
+    ),
+)
 
 
 @click.group("quality-gates", context_settings={"help_option_names": ["-h", "--help"]})
@@ -307,6 +338,11 @@ def format_main(argv: Sequence[str] | None = None) -> int:
 def security_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-security."""
     return _main(security_command, argv)
+
+
+def a11y_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-a11y."""
+    return _main(a11y_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "a11y": "quality_gates.gates.a11y",
 }
 
 

@@ -74,6 +74,24 @@ def _choice(*choices: str) -> Validator:
     return check
 
 
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _text_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
 def _gate_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of gate names")
@@ -112,7 +130,18 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
     },
     "docs": _percent_keys(100.0),
     "links": _percent_keys(100.0),
-    "a11y": _percent_keys(100.0),
+    "a11y": {
+        **_percent_keys(100.0),
+        "engine": Key("static", _choice("static", "axe"), "static rules, or axe-core in Chromium"),
+        "fragments": Key(
+            "auto",
+            _choice("auto", "always", "never"),
+            "treat files as partial pages (no document rules): auto-detect, always, never",
+        ),
+        "max-bytes": Key(2_000_000, _whole_number, "larger pages are not parsed (0: no limit)"),
+        "ignore": Key((), _text_list, "rule ids not to check"),
+        "browser": Key("", _text, "Chromium to launch for the axe engine (empty: the system's)"),
+    },
     "tests": _percent_keys(100.0),
     "perf": _percent_keys(100.0),
 }
