@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from quality_gates.errors import FatalError
 from quality_gates.process import run
@@ -25,6 +25,15 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 HUNK_RE = re.compile(rb"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.MULTILINE)
 SYMLINK_MODE = 0o120000
 SUBMODULE_MODE = 0o160000
+# the user's git config must not change the answer: diff.noprefix would hide every file from
+# GitPython's parser, a textconv filter or diff.interHunkContext would shift or widen the lines
+DIFF_OPTIONS: Mapping[str, Any] = {
+    "unified": 0,
+    "inter_hunk_context": 0,
+    "no_textconv": True,
+    "src_prefix": "a/",
+    "dst_prefix": "b/",
+}
 Scope = Literal["lines", "files", "full"]
 SCOPES: tuple[Scope, ...] = ("lines", "files", "full")
 
@@ -134,9 +143,11 @@ def _open_repo(cwd: Path) -> git.Repo:
 def _resolve(repo: git.Repo, ref: str) -> str:
     import git
 
-    try:
-        return repo.commit(ref).hexsha
-    except (git.BadName, ValueError, git.GitCommandError):
+    try:  # git itself, not GitPython's rev_parse: that one names a shallow clone's missing parents
+        return str(
+            repo.git.rev_parse("--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        )
+    except git.GitCommandError:
         shallow = " (this is a shallow clone)" if _is_shallow(repo) else ""
         raise FatalError(
             f"ref {ref!r} not found{shallow}: fetch the history it needs, e.g. "
@@ -151,13 +162,15 @@ def _is_shallow(repo: git.Repo) -> bool:
 def _diff_changes(diffs: Iterable[git.Diff]) -> dict[str, FileChange]:
     changes: dict[str, FileChange] = {}
     for diff in diffs:
-        if diff.deleted_file or diff.b_path is None:
+        if diff.deleted_file or diff.b_rawpath is None:
             continue
         patch = diff.diff if isinstance(diff.diff, bytes) else b""
         binary = patch.startswith(b"Binary files") or b"\nBinary files" in patch
         status: Literal["A", "M", "R"] = "A" if diff.new_file else "R" if diff.renamed_file else "M"
-        old = diff.a_path if status == "R" else None
-        changes[diff.b_path] = FileChange(diff.b_path, old, status, parse_hunks(patch), binary)
+        # the raw bytes, as the file system names them: b_path replaces what is not UTF-8
+        path = os.fsdecode(diff.b_rawpath)
+        old = os.fsdecode(diff.a_rawpath) if status == "R" and diff.a_rawpath else None
+        changes[path] = FileChange(path, old, status, parse_hunks(patch), binary)
     return changes
 
 
@@ -203,12 +216,23 @@ class ChangeSet:
         Untracked or conflicted files fall back to what is on disk, which is all there is.
         """
         paths = list(dict.fromkeys(paths))
-        if not paths:
-            return {}
-        names = "".join(f"{self.object_name(p)}\n" for p in paths).encode()
-        out = run(("git", "cat-file", "--batch"), cwd=self.root, stdin=names).stdout
-        found = dict(zip(paths, _split_batch(out), strict=True))
+        batch = [p for p in paths if not breaks_line(p)]
+        found = dict(zip(batch, self._read_batch(batch), strict=True))
+        found.update((p, self._read_one(p)) for p in paths if breaks_line(p))
         return {p: self._fallback(p) if found[p] is None else found[p] for p in paths}  # type: ignore[misc]
+
+    def _read_batch(self, paths: Sequence[str]) -> Iterator[bytes | None]:
+        if not paths:
+            return iter(())
+        names = b"".join(os.fsencode(self.object_name(p)) + b"\n" for p in paths)
+        return _split_batch(run(("git", "cat-file", "--batch"), cwd=self.root, stdin=names).stdout)
+
+    def _read_one(self, path: str) -> bytes | None:
+        """Read a blob whose name the line-based batch protocol cannot carry."""
+        completed = run(
+            ("git", "cat-file", "blob", self.object_name(path)), cwd=self.root, ok=(0, 128)
+        )
+        return completed.stdout if completed.returncode == 0 else None
 
     def read(self, path: str) -> bytes:
         """Return the checked content of one path."""
@@ -216,11 +240,17 @@ class ChangeSet:
 
     def _fallback(self, path: str) -> bytes:
         disk = self.root / path
+        if self.target is None and self._unmerged(path):
+            raise FatalError(f"{path}: unmerged (a merge conflict): resolve it and `git add` it")
         if self.target is None and disk.is_file():
             return disk.read_bytes()
         if disk.exists():
             raise FatalError(f"{path}: not in the {self.describe_snapshot()}")
         raise FatalError(f"{path}: no such file")
+
+    def _unmerged(self, path: str) -> bool:
+        argv = ("git", "--literal-pathspecs", "ls-files", "--unmerged", "-z", "--", path)
+        return bool(run(argv, cwd=self.root).stdout)
 
     def describe_snapshot(self) -> str:
         """Name what is being checked, for messages."""
@@ -235,6 +265,11 @@ class ChangeSet:
         differ = {p for p in out.split("\0") if p}
         missing = {p for p in paths if not os.path.lexists(self.root / p)}
         return differ | missing
+
+
+def breaks_line(path: str) -> bool:
+    """Tell whether a name would break a line-based protocol (git strips a trailing CR too)."""
+    return "\n" in path or "\r" in path
 
 
 def _split_batch(out: bytes) -> Iterator[bytes | None]:
@@ -273,7 +308,7 @@ def load(
         return _range(repo, root, from_ref, to_ref)
     head = _head(repo)
     base = head or EMPTY_TREE
-    diffs = repo.tree(base).diff(git.IndexFile.Index, create_patch=True, unified=0)
+    diffs = repo.tree(base).diff(git.IndexFile.Index, create_patch=True, **DIFF_OPTIONS)
     return ChangeSet(repo, root, "staged", base, None, _diff_changes(diffs))
 
 
@@ -288,7 +323,7 @@ def _range(repo: git.Repo, root: Path, from_ref: str, to_ref: str) -> ChangeSet:
     start, end = _resolve(repo, from_ref), _resolve(repo, to_ref)
     bases = repo.merge_base(start, end)
     base = bases[0].hexsha if bases and bases[0] is not None else start
-    diffs = repo.commit(base).diff(end, create_patch=True, unified=0)
+    diffs = repo.commit(base).diff(end, create_patch=True, **DIFF_OPTIONS)
     return ChangeSet(repo, root, "range", base, end, _diff_changes(diffs))
 
 
