@@ -655,3 +655,38 @@ def test_changed_lines_match_difflib(
     change_set = load(repo)
     assert {p: list(c.lines) for p, c in change_set.changes.items()} == expected
     shutil.rmtree(repo)
+
+
+def test_plain_git_parse_equals_gitpython_diff_objects(repo: Path) -> None:
+    """The fast two-call parse and GitPython's Diff objects agree on a mixed change."""
+    import git as gitpython
+
+    long_text = numbered(30)
+    commit_files(
+        repo,
+        {"keep.py": long_text, "gone.py": "x = 1\n", "move me.py": long_text, "bin.dat": b"\0a"},
+    )
+    write(repo, "keep.py", edit_line(long_text, 3, "changed = 3"))
+    (repo / "gone.py").unlink()
+    (repo / "move me.py").rename(repo / "mövéd.py")
+    write(repo, "mövéd.py", edit_line(long_text, 10, "moved = 10"))
+    write(repo, "bin.dat", b"\0b")
+    write(repo, "new.py", "a = 1\nb = 2\n")
+    write(repo, "empty.py", "")
+    git(repo, "add", "-A")
+    gp = gitpython.Repo(repo)
+    head = gp.head.commit.hexsha
+    fast = changes._diff(gp, "--cached", head)
+    slow = changes._diff_changes(
+        gp.tree(head).diff(gitpython.IndexFile.Index, create_patch=True, **changes.DIFF_OPTIONS)
+    )
+    assert fast == slow
+    assert fast is not None
+    assert sorted(fast) == ["bin.dat", "empty.py", "keep.py", "mövéd.py", "new.py"]
+
+
+def test_unpairable_outputs_are_refused_not_guessed() -> None:
+    entries = changes._name_status(b"M\0a.py\0M\0b.py\0")
+    assert changes._aligned(entries, b"diff --git a/a.py b/a.py\n@@ -1 +1 @@\n-x\n+y\n") is None
+    swapped = b"diff --git a/b.py b/b.py\n@@ -1 +1 @@\n-x\n+y\ndiff --git a/a.py b/a.py\n"
+    assert changes._aligned(entries, swapped) is None
