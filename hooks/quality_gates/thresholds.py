@@ -229,6 +229,34 @@ def _percent_keys(threshold: float, target: float = 100.0) -> dict[str, Key]:
     }
 
 
+def _tolerances(value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ValueError("must be a table of gate = percentage points, e.g. { coverage = 0.5 }")
+    unknown = sorted(set(value) - set(GATES))
+    if unknown:
+        raise ValueError(f"unknown gate(s) {', '.join(unknown)} (known: {', '.join(GATES)})")
+    check = _number(0, 100)
+    return {gate: check(points) for gate, points in value.items()}
+
+
+RUN_TABLE = "run"
+# the full run (`quality-gates run`): where it keeps its files, and what counts as a regression
+RUN_KEYS: dict[str, Key] = {
+    "history": Key(".quality-gates/history.db", _text, "SQLite history of full runs"),
+    "baseline": Key(
+        ".quality-gates/baseline.json", _text, "pinned baseline (`quality-gates baseline save`)"
+    ),
+    "overrides": Key(".quality-gates/overrides.toml", _text, "emergency overrides file"),
+    "output-dir": Key(".quality-gates/report", _text, "report.json/md, SARIF, index.html"),
+    "badges-dir": Key(".quality-gates/badges", _text, "SVG badges; empty: no badges"),
+    "default-branch": Key(
+        "", _text, "branch whose last run is the baseline; empty: origin/HEAD, else main"
+    ),
+    "tolerance": Key(0.0, _number(0, 100), "regression tolerance in percentage points"),
+    "tolerances": Key({}, _tolerances, "per-gate tolerance, e.g. { coverage = 0.5 }"),
+    "top-findings": Key(10, _count, "findings listed per gate in report.md and issue bodies"),
+}
+
 TOP_KEYS: dict[str, Key] = {
     "gates": Key(GATES, _gate_list, "gates that `quality-gates check` and `run` use"),
     "max-new-suppressions": Key(
@@ -291,16 +319,22 @@ class Policy:
     gates: tuple[str, ...]
     max_new_suppressions: int | None
     gate_policies: Mapping[str, GatePolicy]
+    run: Mapping[str, Any] = field(default_factory=lambda: _table_defaults(RUN_KEYS))
 
     def gate(self, name: str) -> GatePolicy:
         """Return the settings of the gate called name."""
         return self.gate_policies[name]
 
 
+def _table_defaults(keys: Mapping[str, Key]) -> dict[str, Any]:
+    return {k: key.default for k, key in keys.items()}
+
+
 def _defaults() -> dict[str, Any]:
     resolved: dict[str, Any] = {k: key.default for k, key in TOP_KEYS.items()}
     for gate, keys in GATE_KEYS.items():
         resolved[gate] = {k: key.default for k, key in keys.items()}
+    resolved[RUN_TABLE] = {k: key.default for k, key in RUN_KEYS.items()}
     return resolved
 
 
@@ -309,7 +343,7 @@ def _apply_gate(
 ) -> None:
     if not isinstance(table, Mapping):
         raise FatalError(f"{where}: [{section}] must be a table")
-    keys = GATE_KEYS[gate]
+    keys = RUN_KEYS if gate == RUN_TABLE else GATE_KEYS[gate]
     for key, value in table.items():
         if key not in keys:
             raise FatalError(
@@ -329,12 +363,12 @@ def _apply_layer(
     resolved: dict[str, Any], layer: Mapping[str, Any], *, where: str, section: str
 ) -> None:
     for key, value in layer.items():
-        if key in GATE_KEYS:
+        if key in GATE_KEYS or key == RUN_TABLE:
             _apply_gate(resolved, key, value, where=where, section=f"{section}.{key}")
         elif key in TOP_KEYS:
             resolved[key] = _checked(TOP_KEYS[key], value, where=where, name=f"{section}.{key}")
         elif key != STAGES_KEY:
-            known = ", ".join(sorted([*TOP_KEYS, *GATE_KEYS, STAGES_KEY]))
+            known = ", ".join(sorted([*TOP_KEYS, *GATE_KEYS, RUN_TABLE, STAGES_KEY]))
             raise FatalError(f"{where}: [{section}] unknown key {key!r} (known: {known})")
 
 
@@ -346,7 +380,10 @@ def read_section(pyproject: Path) -> Mapping[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FatalError(f"{pyproject}: cannot read: {exc}") from None
-    section = data.get("tool", {}).get("quality-gates", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise FatalError(f"{pyproject}: [tool] must be a table")
+    section = tool.get("quality-gates", {})
     if not isinstance(section, Mapping):
         raise FatalError(f"{pyproject}: [{SECTION}] must be a table")
     return section
@@ -357,9 +394,27 @@ def _stage_layer(section: Mapping[str, Any], stage: str, *, where: str) -> Mappi
     if not isinstance(stages, Mapping):
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}] must be a table of stage profiles")
     layer = stages.get(stage, {})
+    if not isinstance(layer, Mapping):
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] must be a table")
     if STAGES_KEY in layer:
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] cannot nest stages")
-    return layer  # type: ignore[no-any-return]
+    return layer
+
+
+def _apply_stage(
+    resolved: dict[str, Any], section: Mapping[str, Any], stage: str, *, where: str
+) -> None:
+    profile = _stage_layer(section, stage, where=where)
+    _apply_layer(resolved, profile, where=where, section=f"{SECTION}.{STAGES_KEY}.{stage}")
+
+
+def _check_stages(section: Mapping[str, Any], *, where: str) -> None:
+    """Validate every stage profile, so a typo fails now rather than on the day it is used."""
+    stages = section.get(STAGES_KEY, {})
+    if not isinstance(stages, Mapping):
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}] must be a table of stage profiles")
+    for name in stages:
+        _apply_stage(_defaults(), section, name, where=where)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -396,9 +451,9 @@ def load(
     section = read_section(pyproject)
     resolved = _defaults()
     _apply_layer(resolved, section, where=where, section=SECTION)
+    _check_stages(section, where=where)
     if stage is not None:
-        profile = _stage_layer(section, stage, where=where)
-        _apply_layer(resolved, profile, where=where, section=f"{SECTION}.{STAGES_KEY}.{stage}")
+        _apply_stage(resolved, section, stage, where=where)
     if overrides:
         _apply_layer(resolved, _overrides_layer(overrides), where="command line", section="--set")
     return _freeze(resolved, source=where if section else "built-in defaults", stage=stage)
@@ -420,6 +475,7 @@ def _freeze(resolved: dict[str, Any], *, source: str, stage: str | None) -> Poli
         gates=tuple(resolved["gates"]),
         max_new_suppressions=resolved["max-new-suppressions"],
         gate_policies=gate_policies,
+        run=dict(resolved[RUN_TABLE]),
     )
 
 
@@ -436,6 +492,9 @@ def as_toml(policy: Policy) -> str:
                 lines.append(f"# {key}: unset")
             else:
                 lines.append(f"{key} = {_toml_value(value)}")
+    lines.append(f"\n[{SECTION}.{RUN_TABLE}]")
+    for key, value in policy.run.items():
+        lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -446,4 +505,7 @@ def _toml_value(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
     return f"{value:g}" if isinstance(value, float) else str(value)
