@@ -277,11 +277,13 @@ when it walks a folder, interrogate#60); it does not count `.pyi` stubs (interro
 `--ext pyi`); a file that does not parse counts as one undocumented definition where
 interrogate stops with a traceback; and the threshold is compared unrounded where interrogate
 rounds the percentage to the decimals of `--fail-under` first. The speed comes from walking only
-statement blocks (interrogate visits every AST node through `NodeVisitor`), from parsing on two
-cores when there is more than 2 MiB of source and the process has one thread, and, warm, from
-the content-keyed cache in `.quality-gates/cache/`. Parsing (`ast.parse`) is about three
-quarters of a cold run; on a busy machine (other jobs on both cores) the cold ratio rises
-towards the serial figure, about 0.6x.
+statement blocks (interrogate visits every AST node through `NodeVisitor`), from parsing on
+several cores when there is more than 2 MiB of source, the process has one thread and the
+1-minute load average leaves cores idle, and, warm, from the content-keyed cache in
+`.quality-gates/cache/`. Cold, `ast.parse` itself bounds the ratio: measured in one process on
+Django, parsing alone takes about half of interrogate's time, and quality-docs' own work over
+the parse is about a tenth of interrogate's (0.55x in-process, serial). On the shared machine
+these runs had (other jobs on both cores), the cold runs were mostly serial.
 
 """
 

@@ -194,9 +194,23 @@ def _can_fork() -> bool:
     return sys.platform == "linux" and threading.active_count() == 1
 
 
+def idle_cores() -> int:
+    """Cores not busy with other work (by the 1-minute load average), at most MAX_WORKERS.
+
+    On a machine already loaded, extra worker processes only add their start-up and transfer
+    costs, so they are used when there are idle cores to run them.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(MAX_WORKERS, cores, int(cores - busy + 0.5)))
+
+
 def analyse_all(items: list[tuple[bytes, str]], rules: Rules) -> list[Found]:
     """Analyse (content, module name) items; many bytes are parsed on several cores."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    workers = idle_cores()
     if workers < 2 or not _can_fork() or sum(len(c) for c, _ in items) < PARALLEL_BYTES:
         return _analyse_batch(items, rules)
     order = sorted(range(len(items)), key=lambda i: -len(items[i][0]))
