@@ -74,7 +74,7 @@ class DefinitionCache:
         try:
             handle, name = tempfile.mkstemp(dir=self.path.parent, prefix=".docs-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(merged, out, separators=(",", ":"))
+                out.write(json.dumps(merged, separators=(",", ":")))  # dumps: the C encoder
             os.replace(name, self.path)
         except OSError:
             pass  # a cache is an optimisation: a full disk or read-only tree only costs time

@@ -7,6 +7,7 @@ mode count every definition. Missing docstrings are listed as `path:line: kind n
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -182,7 +183,15 @@ def documented_before(
 
 
 def _analyse_batch(batch: list[tuple[bytes, str]], rules: Rules) -> list[Found]:
-    return [analyse(content, name, rules) for content, name in batch]
+    # Syntax trees hold no reference cycles, so reference counting frees each one; the cyclic
+    # collector would only re-scan the many nodes a parse allocates (about a quarter of the time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [analyse(content, name, rules) for content, name in batch]
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _can_fork() -> bool:
