@@ -163,8 +163,17 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
         click.echo(output.render_github(results), nl=False)
 
 
-def gate_command(gate: str, *, fixable: bool) -> click.Command:
-    """Build the `quality-<gate>` hook command."""
+def _path_option(name: str, help_text: str) -> click.Option:
+    """A gate option naming a file (made absolute: policy paths are relative to the repo root)."""
+    return click.Option(
+        [name], type=click.Path(dir_okay=False, resolve_path=True), help=help_text
+    )
+
+
+def gate_command(
+    gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
+) -> click.Command:
+    """Build the `quality-<gate>` hook command; options map gate options to policy keys."""
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
     @_common_options
@@ -172,10 +181,14 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
     @click.version_option(__version__, prog_name=f"quality-{gate}")
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
+        for option, key in options:
+            if kwargs.get(str(option.name)) is not None:
+                extra[f"{gate}.{key}"] = kwargs[str(option.name)]
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
     command.help = f"Check the {gate} gate on the staged change (or the given FILES)."
+    command.params.extend(option for option, _ in options)
     if fixable:
         command.params.append(
             click.Option(
@@ -188,6 +201,34 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+coverage_command = gate_command(
+    "coverage",
+    fixable=False,
+    options=[
+        (
+            _path_option(
+                "--data", "Coverage data (.coverage, coverage.xml, coverage.json, LCOV)."
+            ),
+            "data",
+        ),
+    ],
+)
+tests_command = gate_command(
+    "tests",
+    fixable=False,
+    options=[
+        (_path_option("--junit", "Read this JUnit XML instead of running the tests."), "junit"),
+        (_path_option("--data", "Coverage data with test contexts, to select tests."), "data"),
+    ],
+)
+perf_command = gate_command(
+    "perf",
+    fixable=False,
+    options=[
+        (_path_option("--results", "pytest-benchmark JSON to judge (else: run)."), "results"),
+        (_path_option("--baseline", "Baseline JSON (default: the stored one)."), "baseline"),
+    ],
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -263,6 +304,21 @@ def format_main(argv: Sequence[str] | None = None) -> int:
 def security_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-security."""
     return _main(security_command, argv)
+
+
+def coverage_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-coverage."""
+    return _main(coverage_command, argv)
+
+
+def tests_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-tests."""
+    return _main(tests_command, argv)
+
+
+def perf_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-perf."""
+    return _main(perf_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,9 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "coverage": "quality_gates.gates.coverage",
+    "tests": "quality_gates.gates.testrun",
+    "perf": "quality_gates.gates.perf",
 }
 
 
