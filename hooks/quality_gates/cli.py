@@ -267,6 +267,44 @@ def config_command(
     return 0
 
 
+@gates_group.group("baseline")
+def baseline_group() -> None:
+    """Stored baselines that later runs are compared with."""
+
+
+@baseline_group.command("save")
+@click.argument("what", type=click.Choice(["perf"]))
+@click.option(
+    "--results",
+    type=click.Path(dir_okay=False, resolve_path=True),
+    help="pytest-benchmark JSON to store (default: run the perf command).",
+)
+@click.option("--stage", help="Policy stage profile.")
+@click.option("--config", type=click.Path(dir_okay=False), help="pyproject.toml to read.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a key.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+def baseline_save_command(
+    what: str,
+    results: str | None,
+    stage: str | None,
+    config: str | None,
+    settings: tuple[str, ...],
+    debug: bool,
+) -> int:
+    """Save the current results of WHAT (perf) as the baseline (.quality-gates/baselines/)."""
+    from quality_gates import changes
+    from quality_gates.gates import perf
+    from quality_gates.workspace import Workspace
+
+    change_set = changes.load(Path.cwd())
+    invocation = Invocation((), None, None, False, None, False, "text", stage, config, settings)
+    extra = {} if results is None else {"perf.results": results}
+    policy = _policy(change_set.root, invocation, extra)
+    path, count = perf.save_baseline(Workspace(change_set), policy.gate(what))
+    click.echo(f"saved {count} benchmark(s) as the {what} baseline: {path}")
+    return 0
+
+
 def _main(command: click.Command, argv: Sequence[str] | None) -> int:
     """The one top-level handler: every outcome becomes exit code 0, 1, 2 or 3."""
     args = list(sys.argv[1:] if argv is None else argv)
