@@ -248,6 +248,8 @@ def kind_of(path: Path) -> Kind:
         return "lcov"
     if path.name.startswith(".coverage"):
         return "coverage.py"
+    if path.suffix in (".lcov", ".info"):
+        return "lcov"
     raise FatalError(
         f"{path}: not coverage data this gate reads (.coverage, Cobertura XML, coverage.json, LCOV)"
     )

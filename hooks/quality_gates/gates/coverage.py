@@ -153,15 +153,32 @@ def in_scope(
     branch: bool,
 ) -> FileCoverage:
     """Restrict a file's coverage to the statements owning the given lines (None: all)."""
+    missing = set(data.missing)
     if lines is None:
         owned = set(data.statements)
     else:
-        owned = set(statements_of(workspace, loaded, path, lines)) & data.statements
+        owned, unknown = _owned(workspace, loaded, path, data, lines)
+        missing |= unknown
     branches = {n: b for n, b in data.branches.items() if n in owned} if branch else {}
     exits = {n: e for n, e in data.missed_exits.items() if n in branches}
-    return FileCoverage(
-        path, tuple(sorted(owned)), tuple(sorted(owned & data.missing)), branches, exits
-    )
+    return FileCoverage(path, tuple(sorted(owned)), tuple(sorted(owned & missing)), branches, exits)
+
+
+def _owned(
+    workspace: Workspace, loaded: Loaded, path: str, data: cd.FileData, lines: Iterable[int]
+) -> tuple[set[int], set[int]]:
+    """Statements owning the changed lines, and those the data does not know (stale data).
+
+    A statement of the checked content that the data never saw cannot have been covered by it,
+    so it counts as missing rather than vanishing from the count.
+    """
+    owned = statements_of(workspace, loaded, path, lines)
+    if not is_python(path):
+        return owned & data.statements, set()
+    parsed = cd.statement_map(decode(workspace.content(path)), loaded.settings)
+    known = parsed[0] if parsed is not None else frozenset()
+    unknown = (owned & known) - data.statements
+    return (owned & data.statements) | unknown, unknown
 
 
 def statements_of(workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int]) -> set[int]:
@@ -381,7 +398,7 @@ def measure(request: GateRequest) -> GateResult:
     full = is_full_run(request)
     measured = measure_files(workspace, loaded, selection, policy)
     project = project_metric(workspace, loaded, policy)
-    stale = stale_files(workspace, loaded.report, selection.files)
+    stale = stale_files(workspace, loaded.report, [r.path for r in measured.results])
     stale_reasons, stale_notes = _stale_reason(stale, loaded.report, fail=policy.get("stale") == "fail")
     project_reasons, project_notes = _project_reason(project, policy, full=full)
     added = suppressions(workspace, _python_only(selection), ("pragma: no cover",))

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from quality_gates import junit, test_selection
+from quality_gates import junit, affected
 from quality_gates.coverage_data import read_settings
 from quality_gates.findings import Finding, GateResult, Metric
 from quality_gates.gates.common import GateRequest, is_full_run
@@ -99,14 +99,14 @@ def _run(
         return junit.read(xml)
 
 
-def _changes(request: GateRequest) -> list[test_selection.Change]:
+def _changes(request: GateRequest) -> list[affected.Change]:
     changed = request.workspace.changes.changes
     out = []
     for path in request.files:
         if path in changed:
             scope = request.workspace.changes.scope(path, request.scope)
             lines = None if scope.whole else tuple(scope.lines)
-            out.append(test_selection.Change(path, lines))
+            out.append(affected.Change(path, lines))
     return out
 
 
@@ -117,9 +117,9 @@ def _context_data(workspace: Workspace, configured: str) -> Path:
     return workspace.root / read_settings(workspace.root).outputs["coverage.py"]
 
 
-def _select(request: GateRequest, policy: GatePolicy) -> test_selection.Selection:
+def _select(request: GateRequest, policy: GatePolicy) -> affected.Selection:
     workspace = request.workspace
-    return test_selection.select(
+    return affected.select(
         workspace,
         _changes(request),
         test_patterns=tuple(policy.get("test-files")),
@@ -127,7 +127,7 @@ def _select(request: GateRequest, policy: GatePolicy) -> test_selection.Selectio
     )
 
 
-def _selection_notes(selection: test_selection.Selection) -> list[str]:
+def _selection_notes(selection: affected.Selection) -> list[str]:
     picked = sorted(selection.reasons.items())
     notes = [f"selected {test}: {why}" for test, why in picked[:LISTED]]
     if len(picked) > LISTED:
@@ -156,7 +156,7 @@ def measure(request: GateRequest) -> GateResult:
     return _result(cases, policy, notes)
 
 
-def _why_none(request: GateRequest, selection: test_selection.Selection) -> str:
+def _why_none(request: GateRequest, selection: affected.Selection) -> str:
     if not _changes(request):
         return "no test selected: the change has no file to test"
     if not any(p.endswith(".py") for p in request.files):
