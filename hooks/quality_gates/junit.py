@@ -106,7 +106,7 @@ def _outcome(case: Element) -> tuple[Outcome, str]:
 def _message(element: Element) -> str:
     given = element.get("message")
     text = given.strip() if given else (element.text or "").strip().split("\n", 1)[0]
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    flat = " ".join(text.split())
     return flat if len(flat) <= MESSAGE_SHOWN else flat[: MESSAGE_SHOWN - 3] + "..."
 
 
