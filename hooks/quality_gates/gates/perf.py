@@ -15,9 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from quality_gates.affected import definitions
 from quality_gates.errors import FatalError
 from quality_gates.findings import Finding, GateResult, Metric
 from quality_gates.gates.common import GateRequest
+from quality_gates.pysource import decode
 from quality_gates.pytest_run import run_pytest, snapshot_tree
 from quality_gates.thresholds import GatePolicy
 from quality_gates.workspace import Workspace
@@ -114,12 +116,23 @@ def _time(seconds: float) -> str:
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def regression_finding(verdict: Verdict, tolerance: float) -> Finding:
-    """The finding for a regressed benchmark."""
-    path = verdict.name.split("::", 1)[0] if "::" in verdict.name else verdict.name
+def _place(workspace: Workspace, name: str) -> tuple[str, int]:
+    """The file and `def` line of a benchmark named `path::[Class::]test[params]`."""
+    path, _, rest = name.partition("::")
+    qualname = ".".join(part.split("[", 1)[0] for part in rest.split("::") if part)
+    content = workspace.optional_content(path) if path.endswith(".py") else None
+    if content is None:
+        return path, 1
+    span = definitions(decode(content)).get(qualname)
+    return path, span[0] if span else 1
+
+
+def regression_finding(workspace: Workspace, verdict: Verdict, tolerance: float) -> Finding:
+    """The finding for a regressed benchmark, at its test function."""
+    path, line = _place(workspace, verdict.name)
     return Finding(
         path,
-        1,
+        line,
         1,
         "perf-regression",
         f"{verdict.name}: median {_time(verdict.current.median)} vs baseline "
@@ -194,7 +207,7 @@ def measure(request: GateRequest) -> GateResult:
         metric=Metric("within tolerance", good, len(verdicts)),
         threshold=policy.threshold,
         target=policy.target,
-        new=tuple(regression_finding(v, tolerance) for v in verdicts if v.regressed),
+        new=tuple(regression_finding(workspace, v, tolerance) for v in verdicts if v.regressed),
         notes=tuple(_notes(verdicts, base, current)),
         reasons=failed,
     )
