@@ -93,10 +93,8 @@ def test_changed_continuation_line_counts_as_its_statement(project: Path, hook: 
     result = hook(coverage_main, "--format", "json")
     doc = json.loads(result.out)["results"][0]
     assert result.code == 1
-    assert doc["metric"]["good"] == 0 and doc["metric"]["total"] == 1
-    assert doc["new"][0]["message"] == (
-        "0/1 statements covered (0.0%): missing line 8"
-    )
+    assert (doc["metric"]["good"], doc["metric"]["total"]) == (0, 1)
+    assert doc["new"][0]["message"] == ("0/1 statements covered (0.0%): missing line 8")
 
 
 def test_changed_file_missing_from_the_data_is_uncovered(project: Path, hook: Runner) -> None:
@@ -154,8 +152,9 @@ def test_stale_data_is_reported(project: Path, hook: Runner) -> None:
     stamp = (project / ".coverage").stat().st_mtime + 5
     os.utime(project / "mod.py", (stamp, stamp))
     warned = hook(coverage_main, "--data", ".coverage")
-    assert "coverage: note: stale: coverage data .coverage is older than changed file(s) mod.py" in (
-        warned.out
+    assert (
+        "coverage: note: stale: coverage data .coverage is older than changed file(s) mod.py"
+        in (warned.out)
     )
     failed = hook(coverage_main, "--data", ".coverage", "--set", "coverage.stale=fail")
     assert failed.code == 1
@@ -167,16 +166,20 @@ def test_paths_from_another_machine_and_src_roots_match(repo: Path, hook: Runner
     write(repo, "src/pkg/mod.py", MOD + "\nVALUE = 1\n")
     stage(repo)
     files = {
-        "/home/runner/work/x/x/src/pkg/mod.py": {"executed_lines": [1, 2, 5, 6, 7, 8, 10],
-                                                  "missing_lines": [], "excluded_lines": []},
+        "/home/runner/work/x/x/src/pkg/mod.py": {
+            "executed_lines": [1, 2, 5, 6, 7, 8, 10],
+            "missing_lines": [],
+            "excluded_lines": [],
+        },
     }
     write(repo, "ci.json", json.dumps({"meta": {"branch_coverage": False}, "files": files}))
     write(repo, "rel.json", json.dumps({"files": {"pkg/mod.py": files[next(iter(files))]}}))
     for data in ("ci.json", "rel.json"):
         result = hook(coverage_main, "--data", data)
         assert result.code == 0, result.out
-        assert result.out.endswith("coverage: changed 1/1 = 100.00% (threshold 95%) PASS; "
-                                   "project 7/7 = 100.00%\n")
+        assert result.out.endswith(
+            "coverage: changed 1/1 = 100.00% (threshold 95%) PASS; project 7/7 = 100.00%\n"
+        )
 
 
 def test_coverage_paths_remap(repo: Path, hook: Runner) -> None:
@@ -243,8 +246,11 @@ BOMB = (
         ("coverage.xml", b"<coverage><packages>", "malformed XML"),
         ("coverage.xml", BOMB.encode(), "refused hostile XML (EntitiesForbidden"),
         ("coverage.xml", b"<report/>", "not Cobertura XML (root element <report>"),
-        ("coverage.xml", b'<coverage><class filename="m.py"><line number="x"/></class></coverage>',
-         "not valid Cobertura XML"),
+        (
+            "coverage.xml",
+            b'<coverage><class filename="m.py"><line number="x"/></class></coverage>',
+            "not valid Cobertura XML",
+        ),
         ("coverage.json", b"{}", "not coverage.py JSON: KeyError"),
         ("coverage.json", b"{not json", "not coverage.py JSON"),
         ("coverage.lcov", b"SF:mod.py\nDA:1,1\n", "not a valid LCOV tracefile"),

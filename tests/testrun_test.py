@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Runner
-from helpers import commit_files, snapshot, stage, write
-from quality_gates.cli import tests_main
+from helpers import commit_files, git, snapshot, stage, write
+from quality_gates.cli import quality_tests_main as tests_main
 
 MOD = """\
 def add(a, b):
@@ -48,6 +48,7 @@ IGNORE = ".coverage*\ncoverage.*\n.pytest_cache/\n__pycache__/\n"
 def run_with_contexts(repo: Path, *, style: str) -> None:
     """The last full run: pytest under coverage with test contexts, in repo."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV_CORE")}
+    argv: tuple[str, ...]
     if style == "pytest-cov":
         argv = (sys.executable, "-m", "pytest", "-q", "--cov=.", "--cov-context=test")
     else:
@@ -72,7 +73,9 @@ def project(repo: Path) -> Path:
 
 
 def selected(out: str) -> list[str]:
-    notes = [line.split(": note: ", 1)[1] for line in out.splitlines() if ": note: selected " in line]
+    notes = [
+        line.split(": note: ", 1)[1] for line in out.splitlines() if ": note: selected " in line
+    ]
     return [note.split(": ", 1)[0] for note in notes]
 
 
@@ -91,7 +94,9 @@ def test_selects_exactly_the_tests_that_ran_the_changed_function(
         "selected tests/test_mod.py::test_sign",
     ]
     assert "ran mod.py::sign in the last context run" in result.out
-    assert result.out.endswith("tests: pass rate 2/2 = 100.00% (threshold 100%) PASS; unit 2/2 = 100.00%\n")
+    assert result.out.endswith(
+        "tests: pass rate 2/2 = 100.00% (threshold 100%) PASS; unit 2/2 = 100.00%\n"
+    )
 
 
 @pytest.mark.slow
@@ -105,7 +110,9 @@ def test_a_failing_selected_test_fails_with_its_id_and_message(project: Path, ho
         "tests/test_mod.py:8:1: test-failed tests/test_mod.py::test_sign: "
         "assert 2 == 1 + where 2 = sign(2)"
     )
-    assert result.out.endswith("tests: pass rate 1/2 = 50.00% (threshold 100%) FAIL; unit 1/2 = 50.00%\n")
+    assert result.out.endswith(
+        "tests: pass rate 1/2 = 50.00% (threshold 100%) FAIL; unit 1/2 = 50.00%\n"
+    )
 
 
 def test_without_context_data_the_import_graph_selects(project: Path, hook: Runner) -> None:
@@ -118,7 +125,9 @@ def test_without_context_data_the_import_graph_selects(project: Path, hook: Runn
         "imports mod.py (no coverage data with test contexts at .coverage: static import graph)"
         in result.out
     )
-    assert result.out.endswith("pass rate 4/4 = 100.00% (threshold 100%) PASS; unit 4/4 = 100.00%\n")
+    assert result.out.endswith(
+        "pass rate 4/4 = 100.00% (threshold 100%) PASS; unit 4/4 = 100.00%\n"
+    )
 
 
 @pytest.mark.slow
@@ -193,7 +202,10 @@ def test_full_run_reports_categories_and_lists_skips_apart(project: Path, hook: 
     result = hook(tests_main, "--all-files")
     assert result.code == 1
     lines = result.out.splitlines()
-    assert lines[0] == "tests/ui/test_page.py:1:1: test-failed tests/ui/test_page.py::test_page: assert 1 == 2"
+    assert (
+        lines[0]
+        == "tests/ui/test_page.py:1:1: test-failed tests/ui/test_page.py::test_page: assert 1 == 2"
+    )
     assert "tests: ui tests: pass rate 0.00% is below the threshold 100%" in lines
     assert "tests: note: 1 skipped: tests/test_cat.py::test_remote (no network)" in lines
     assert "tests: note: 1 xfailed: tests/test_cat.py::test_known (known bug)" in lines
@@ -284,3 +296,14 @@ def test_a_test_command_that_cannot_run_is_an_error(project: Path, hook: Runner)
     result = hook(tests_main, "--all-files", "--set", 'tests.command=["no-such-runner-xyz"]')
     assert result.code == 2
     assert "no-such-runner-xyz is not installed" in result.err
+
+
+def test_range_mode_runs_the_target_commit(project: Path, hook: Runner) -> None:
+    good = git(project, "rev-parse", "HEAD").strip()
+    broken = commit_files(project, {"mod.py": MOD.replace("return a + b", "return a - b")})
+    git(project, "checkout", "-q", good)
+    before = snapshot(project)
+    result = hook(tests_main, "--from-ref", good, "--to-ref", broken)
+    assert result.code == 1, result.out
+    assert "tests/test_mod.py::test_add: assert -1 == 3" in result.out
+    assert snapshot(project) == before

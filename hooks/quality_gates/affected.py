@@ -39,9 +39,11 @@ class Selection:
         self.reasons.setdefault(test, why)
 
     def args(self) -> tuple[str, ...]:
-        """pytest arguments: node ids under a selected file are left to the file."""
+        """Pytest arguments: node ids under a selected file are left to the file."""
         files = {t for t in self.reasons if "::" not in t}
-        return tuple(t for t in sorted(self.reasons) if "::" not in t or t.split("::")[0] not in files)
+        return tuple(
+            t for t in sorted(self.reasons) if "::" not in t or t.split("::")[0] not in files
+        )
 
 
 def is_test_file(path: str, patterns: Sequence[str]) -> bool:
@@ -78,7 +80,9 @@ def touched(source: str, lines: Iterable[int]) -> set[str]:
     spans = definitions(source)
     names = set()
     for line in lines:
-        owners = [(end - start, name) for name, (start, end) in spans.items() if start <= line <= end]
+        owners = [
+            (end - start, name) for name, (start, end) in spans.items() if start <= line <= end
+        ]
         names.add(min(owners)[1] if owners else MODULE)
     return names
 
@@ -133,7 +137,11 @@ def load_contexts(path: Path, root: Path, repo_files: Sequence[str]) -> tuple[Co
         return None, f"no coverage data with test contexts at {path.name}"
     data = open_data(path)
     if not (set(data.measured_contexts()) - {""}):
-        return None, f"{path.name} has no test contexts (record them with pytest-cov's --cov-context=test or [run] dynamic_context = test_function)"
+        return (
+            None,
+            f"{path.name} has no test contexts (record them with pytest-cov's "
+            "--cov-context=test or [run] dynamic_context = test_function)",
+        )
     matcher = PathMatcher(root, repo_files)
     name_of: dict[str, str] = {}
     for name in data.measured_files():
@@ -273,9 +281,15 @@ def _by_contexts(
     files = frozenset(workspace.changes.all_files())
     for name in sorted(names - {MODULE}):
         if name not in spans:
-            out.notes.append(f"{path}: {name} is new since the context run: no recorded test ran it")
+            out.notes.append(
+                f"{path}: {name} is new since the context run: no recorded test ran it"
+            )
             continue
-        found = {t for t in tests_for(contexts, path, [spans[name]], tests) if exists(t, workspace, files)}
+        found = {
+            t
+            for t in tests_for(contexts, path, [spans[name]], tests)
+            if exists(t, workspace, files)
+        }
         for test in found:
             out.add(test, f"ran {path}::{name} in the last context run")
         if not found:
@@ -284,8 +298,11 @@ def _by_contexts(
 
 
 def _measured_version(workspace: Workspace, contexts: Contexts, path: str, new: str) -> str:
-    """The content the context data was recorded on: the new one when the data is newer than
-    the file on disk, else the base revision's (the data predates the edit)."""
+    """The content the context data was recorded on.
+
+    That is the new content when the data is newer than the file on disk, else the base
+    revision's (the data predates the edit).
+    """
     try:
         fresh = (workspace.root / path).stat().st_mtime <= contexts.written
     except OSError:
@@ -316,4 +333,3 @@ def _by_imports(
             out.add(test, f"imports {path} ({why}: static import graph)")
         if not found:
             out.notes.append(f"{path}: {why}, and no test file imports it")
-

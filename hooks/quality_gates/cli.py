@@ -165,9 +165,7 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
 
 def _path_option(name: str, help_text: str) -> click.Option:
     """A gate option naming a file (made absolute: policy paths are relative to the repo root)."""
-    return click.Option(
-        [name], type=click.Path(dir_okay=False, resolve_path=True), help=help_text
-    )
+    return click.Option([name], type=click.Path(dir_okay=False, resolve_path=True), help=help_text)
 
 
 def gate_command(
@@ -206,9 +204,7 @@ coverage_command = gate_command(
     fixable=False,
     options=[
         (
-            _path_option(
-                "--data", "Coverage data (.coverage, coverage.xml, coverage.json, LCOV)."
-            ),
+            _path_option("--data", "Coverage data (.coverage, coverage.xml, coverage.json, LCOV)."),
             "data",
         ),
     ],
@@ -349,7 +345,7 @@ def coverage_main(argv: Sequence[str] | None = None) -> int:
     return _main(coverage_command, argv)
 
 
-def tests_main(argv: Sequence[str] | None = None) -> int:
+def quality_tests_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-tests."""
     return _main(tests_command, argv)
 

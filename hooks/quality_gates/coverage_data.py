@@ -22,7 +22,8 @@ from coverage.plugin import FileReporter
 from quality_gates.errors import FatalError
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element  # nosec B405 (a type only; parsing is defusedxml)
+    # a type only: parsing goes through defusedxml
+    from xml.etree.ElementTree import Element  # nosec B405
 
     from coverage import CoverageData
     from coverage.config import CoverageConfig
@@ -194,9 +195,8 @@ def _settings(
 def _config_candidates(env: Mapping[str, str]) -> list[tuple[str, bool]]:
     rcfile = env.get("COVERAGE_RCFILE")
     first = [(rcfile, True)] if rcfile else [(".coveragerc", True)]
-    return [*first, (".coveragerc.toml", True), ("setup.cfg", False), ("tox.ini", False)] + [
-        ("pyproject.toml", False)
-    ]
+    rest = [(".coveragerc.toml", True), ("setup.cfg", False), ("tox.ini", False)]
+    return [*first, *rest, ("pyproject.toml", False)]
 
 
 def _ignore(message: str) -> None:
@@ -220,7 +220,9 @@ def find(root: Path, settings: CoverageSettings) -> tuple[Path, Kind]:
     """Pick the most recently written coverage data file in root."""
     present = [(p, k) for p, k in candidates(root, settings) if p.is_file()]
     if not present:
-        looked = ", ".join(dict.fromkeys(p.relative_to(root).as_posix() for p, _ in candidates(root, settings)))
+        looked = ", ".join(
+            dict.fromkeys(p.relative_to(root).as_posix() for p, _ in candidates(root, settings))
+        )
         parallel = sorted(root.glob(".coverage.*"))
         hint = " (parallel data files found: run `coverage combine` first)" if parallel else ""
         raise FatalError(
@@ -313,9 +315,7 @@ def analyse_source(
                 branches[line] = (total - len(lost), total)
                 if lost:
                     missed[line] = lost
-    return FileData(
-        frozenset(analysis.statements), frozenset(analysis.missing), branches, missed
-    )
+    return FileData(frozenset(analysis.statements), frozenset(analysis.missing), branches, missed)
 
 
 class TextFileReporter(FileReporter):
@@ -358,9 +358,12 @@ class TextFileReporter(FileReporter):
         return set(self.no_branch)
 
 
-def statement_map(source: str, settings: CoverageSettings) -> tuple[frozenset[int], dict[int, int]] | None:
-    """Statements of a Python text and the map from each line of a multi-line statement to its
-    first line (coverage.py's parser); None when the text is not Python.
+def statement_map(
+    source: str, settings: CoverageSettings
+) -> tuple[frozenset[int], dict[int, int]] | None:
+    """Statements of a Python text, and each multi-line statement's lines to its first line.
+
+    coverage.py's parser decides; None when the text is not Python.
     """
     from coverage.exceptions import CoverageException
     from coverage.parser import PythonParser
@@ -379,19 +382,23 @@ def statement_map(source: str, settings: CoverageSettings) -> tuple[frozenset[in
 
 def parse_xml(path: Path) -> Element:
     """Parse XML from outside with defusedxml: entity bombs and external entities are refused."""
-    from xml.etree.ElementTree import ParseError  # nosec B405 (the exception type only)
+    # the exception type only: parsing goes through defusedxml
+    from xml.etree.ElementTree import ParseError  # nosec B405
 
     import defusedxml.ElementTree as SafeTree
     from defusedxml import DefusedXmlException
 
     try:
-        return SafeTree.parse(str(path)).getroot()
+        root = SafeTree.parse(str(path)).getroot()
     except DefusedXmlException as exc:
         raise FatalError(f"{path}: refused hostile XML ({type(exc).__name__}: {exc})") from None
     except ParseError as exc:
         raise FatalError(f"{path}: malformed XML: {exc}") from None
     except OSError as exc:
         raise FatalError(f"{path}: cannot read: {exc.strerror}") from None
+    if root is None:
+        raise FatalError(f"{path}: malformed XML: no root element")
+    return root
 
 
 def read_cobertura(path: Path) -> Report:

@@ -139,5 +139,5 @@ def no_match_error(
 
 
 def invert(mapping: Mapping[str, str]) -> dict[str, str]:
-    """data name -> repo path."""
+    """Data name -> repo path."""
     return {name: path for path, name in mapping.items()}

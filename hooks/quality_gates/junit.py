@@ -14,7 +14,8 @@ from quality_gates.coverage_data import parse_xml
 from quality_gates.errors import FatalError
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element  # nosec B405 (a type only; parsing is defusedxml)
+    # a type only: parsing goes through defusedxml
+    from xml.etree.ElementTree import Element  # nosec B405
 
 Outcome = Literal["passed", "failed", "error", "skipped", "xfailed"]
 RERUN_TAGS = ("rerunFailure", "rerunError", "flakyFailure", "flakyError")

@@ -8,7 +8,6 @@ commit in range mode) in a temporary folder, so unstaged edits never decide a re
 from __future__ import annotations
 
 import os
-import tarfile
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from quality_gates.process import Completed, run, tool_path
 
 PLUGIN_MODULE = "quality_gates_pytest_properties"
 # a plugin file with no import of ours, so it loads in whatever environment runs the tests
-PLUGIN_SOURCE = '''"""Written by quality-gates: record node id, path, line and markers in the JUnit XML."""
+PLUGIN_SOURCE = '''"""Written by quality-gates: node id, path, line, markers into the JUnit XML."""
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -39,7 +38,9 @@ def _worktree_matches(changes: ChangeSet) -> bool:
     repo = changes.repo
     if changes.target is not None and repo.head.commit.hexsha != changes.target:
         return False
-    return not repo.git.diff("--name-only", "--no-ext-diff", *([] if changes.target is None else ["HEAD"]))
+    return not repo.git.diff(
+        "--name-only", "--no-ext-diff", *([] if changes.target is None else ["HEAD"])
+    )
 
 
 @contextmanager
@@ -52,20 +53,23 @@ def snapshot_tree(changes: ChangeSet) -> Iterator[Path]:
         root = Path(tmp) / "tree"
         root.mkdir()
         if changes.target is None:
-            run(("git", "checkout-index", "--all", "--force", f"--prefix={root}/"), cwd=changes.root)
+            run(
+                ("git", "checkout-index", "--all", "--force", f"--prefix={root}/"), cwd=changes.root
+            )
         else:
             _extract(changes, root)
         yield root
 
 
 def _extract(changes: ChangeSet, root: Path) -> None:
-    archive = root.parent / "tree.tar"
-    run(("git", "archive", "--format=tar", "-o", str(archive), str(changes.target)), cwd=changes.root)
-    with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(root, filter="data")
-        else:  # pragma: no cover (old interpreters; git archive output has no links outside)
-            tar.extractall(root)  # nosec B202
+    """Check out the target commit's tree through a throwaway index: the repo's stays as it is."""
+    env = {"GIT_INDEX_FILE": str(root.parent / "index")}
+    run(("git", "read-tree", str(changes.target)), cwd=changes.root, env=env)
+    run(
+        ("git", "checkout-index", "--all", "--force", f"--prefix={root}/"),
+        cwd=changes.root,
+        env=env,
+    )
 
 
 def _environment(where: Path, plugin_dir: Path) -> dict[str, str]:

@@ -187,7 +187,9 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         **_percent_keys(100.0),
         "command": Key(("pytest",), _command, "test command (argv); pytest options are added"),
         "junit": Key("", _string, "read this JUnit XML instead of running the tests"),
-        "data": Key("", _string, "coverage data with test contexts for selection; empty: .coverage"),
+        "data": Key(
+            "", _string, "coverage data with test contexts for selection; empty: .coverage"
+        ),
         "categories": Key(DEFAULT_CATEGORIES, _categories, "test categories: markers, path globs"),
         "default-category": Key("unit", _string, "category of a test that matches none"),
         "test-files": Key(

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from quality_gates import coverage_data as cd
 from quality_gates.coverage_paths import PathMatcher, match_all, no_match_error
-from quality_gates.errors import FatalError
 from quality_gates.findings import Finding, GateResult, Metric, suppression_cap_reason
 from quality_gates.gates.common import GateRequest, Selection, is_full_run, select, suppressions
 from quality_gates.pysource import decode, is_python
@@ -181,7 +180,9 @@ def _owned(
     return (owned & data.statements) | unknown, unknown
 
 
-def statements_of(workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int]) -> set[int]:
+def statements_of(
+    workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int]
+) -> set[int]:
     """Map changed lines to the first lines of their statements (Python), else keep them."""
     lines = set(lines)
     if not is_python(path):
@@ -193,7 +194,9 @@ def statements_of(workspace: Workspace, loaded: Loaded, path: str, lines: Iterab
     return {first.get(line, line) for line in lines}
 
 
-def absent(workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int] | None) -> FileCoverage | None:
+def absent(
+    workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int] | None
+) -> FileCoverage | None:
     """A file missing from the data: every statement in scope counts as uncovered."""
     parsed = cd.statement_map(decode(workspace.content(path)), loaded.settings)
     if parsed is None:
@@ -312,7 +315,11 @@ def _measured_file(
         return
     result = in_scope(workspace, loaded, path, data, lines, branch=branch)
     out.results.append(result)
-    found = finding(result, sorted(data.statements), "statements+branches" if branch and result.branches else "statements")
+    found = finding(
+        result,
+        sorted(data.statements),
+        "statements+branches" if branch and result.branches else "statements",
+    )
     if found is not None:
         out.new.append(found)
     if lines is not None:
@@ -369,7 +376,9 @@ def stale_files(workspace: Workspace, report: cd.Report, paths: Iterable[str]) -
     return stale
 
 
-def _stale_reason(stale: Sequence[str], report: cd.Report, *, fail: bool) -> tuple[list[str], list[str]]:
+def _stale_reason(
+    stale: Sequence[str], report: cd.Report, *, fail: bool
+) -> tuple[list[str], list[str]]:
     if not stale:
         return [], []
     text = (
@@ -379,12 +388,12 @@ def _stale_reason(stale: Sequence[str], report: cd.Report, *, fail: bool) -> tup
     return ([text], []) if fail else ([], [f"stale: {text}"])
 
 
-def _project_reason(project: Metric, policy: GatePolicy, *, full: bool) -> tuple[list[str], list[str]]:
+def _project_reason(
+    project: Metric, policy: GatePolicy, *, full: bool
+) -> tuple[list[str], list[str]]:
     if project.value >= policy.threshold:
         return [], []
-    text = (
-        f"project coverage {project.value:.2f}% is below the threshold {policy.threshold:g}%"
-    )
+    text = f"project coverage {project.value:.2f}% is below the threshold {policy.threshold:g}%"
     if full or policy.get("project") == "always":
         return [text], []
     return [], [f"{text} (it fails the full run; this commit is judged on its changed lines)"]
@@ -399,7 +408,9 @@ def measure(request: GateRequest) -> GateResult:
     measured = measure_files(workspace, loaded, selection, policy)
     project = project_metric(workspace, loaded, policy)
     stale = stale_files(workspace, loaded.report, [r.path for r in measured.results])
-    stale_reasons, stale_notes = _stale_reason(stale, loaded.report, fail=policy.get("stale") == "fail")
+    stale_reasons, stale_notes = _stale_reason(
+        stale, loaded.report, fail=policy.get("stale") == "fail"
+    )
     project_reasons, project_notes = _project_reason(project, policy, full=full)
     added = suppressions(workspace, _python_only(selection), ("pragma: no cover",))
     cap = suppression_cap_reason(len(added), request.policy.max_new_suppressions)
@@ -408,7 +419,7 @@ def measure(request: GateRequest) -> GateResult:
         notes.append(f"{loaded.ignored} measured file(s) outside the repository left out")
     if full:
         primary = _with_absent(project, measured)
-        threshold, extra = policy.threshold, ()
+        threshold, extra = policy.threshold, tuple[Metric, ...]()
     else:
         primary = metric("changed", measured.results)
         threshold, extra = float(policy.get("changed-threshold")), (project,)
@@ -435,4 +446,3 @@ def _with_absent(project: Metric, measured: Measured) -> Metric:
 def _python_only(selection: Selection) -> Selection:
     kept = tuple(p for p in selection.files if is_python(p))
     return Selection(kept, {p: selection.scopes[p] for p in kept}, selection.notes)
-

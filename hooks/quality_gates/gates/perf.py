@@ -97,7 +97,9 @@ def read_json(path: Path, what: str) -> Any:
         raise FatalError(f"{path}: {what} is not valid JSON: {exc}") from None
 
 
-def compare(base: Mapping[str, Stats], current: Mapping[str, Stats], tolerance: float) -> list[Verdict]:
+def compare(
+    base: Mapping[str, Stats], current: Mapping[str, Stats], tolerance: float
+) -> list[Verdict]:
     """Compare the benchmarks present in both runs."""
     verdicts = []
     for name in sorted(set(base) & set(current)):
@@ -141,7 +143,9 @@ def regression_finding(workspace: Workspace, verdict: Verdict, tolerance: float)
     )
 
 
-def _notes(verdicts: Sequence[Verdict], base: Mapping[str, Stats], current: Mapping[str, Stats]) -> list[str]:
+def _notes(
+    verdicts: Sequence[Verdict], base: Mapping[str, Stats], current: Mapping[str, Stats]
+) -> list[str]:
     notes = [
         f"{v.name}: {v.change:+.1%} slower but within noise (IQR overlaps the baseline's)"
         for v in verdicts
@@ -188,17 +192,18 @@ def measure(request: GateRequest) -> GateResult:
     workspace, policy = request.workspace, request.policy.gate(GATE)
     tolerance = float(policy.get("tolerance"))
     baseline_path = _path(workspace, str(policy.get("baseline")))
-    doc, where, failed = current_results(workspace, policy)
-    current = parse_results(doc, where)
-    if not baseline_path.is_file():
+    if not baseline_path.is_file():  # nothing to compare with: do not spend a benchmark run
         return GateResult(
             gate=GATE,
             metric=Metric("within tolerance", 0, 0),
             threshold=policy.threshold,
             target=policy.target,
-            notes=(f"no baseline at {baseline_path}: save one with `quality-gates baseline save perf`",),
-            reasons=failed,
+            notes=(
+                f"no baseline at {baseline_path}: save one with `quality-gates baseline save perf`",
+            ),
         )
+    doc, where, failed = current_results(workspace, policy)
+    current = parse_results(doc, where)
     base = parse_results(read_json(baseline_path, "perf baseline"), str(baseline_path))
     verdicts = compare(base, current, tolerance)
     good = sum(1 for v in verdicts if not v.regressed)

@@ -1,4 +1,4 @@
-"""tests: run the project's tests (all of them, or those a change can affect); pass rate per category.
+"""tests: run the project's tests (all, or those a change can affect); pass rate per category.
 
 Pass rate = passed / (passed + failed + errored); skipped, xfailed and rerun tests are listed apart.
 """
@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from quality_gates import junit, affected
+from quality_gates import affected, junit
 from quality_gates.coverage_data import read_settings
 from quality_gates.findings import Finding, GateResult, Metric
 from quality_gates.gates.common import GateRequest, is_full_run
@@ -37,7 +37,7 @@ def category_of(
 
 
 def rate(name: str, cases: Sequence[junit.TestCase]) -> Metric:
-    """passed / (passed + failed + errored)."""
+    """Passed / (passed + failed + errored)."""
     counted = [c for c in cases if c.counted]
     return Metric(name, sum(1 for c in counted if c.outcome == "passed"), len(counted))
 
@@ -57,8 +57,9 @@ def failure_findings(cases: Sequence[junit.TestCase]) -> tuple[Finding, ...]:
 def listed_apart(cases: Sequence[junit.TestCase]) -> list[str]:
     """Notes for skipped, xfailed and rerun tests: never hidden, never counted."""
     notes = []
-    for outcome in ("skipped", "xfailed"):
-        group = junit.by_outcome(cases, outcome)  # type: ignore[arg-type]
+    outcomes: tuple[junit.Outcome, ...] = ("skipped", "xfailed")
+    for outcome in outcomes:
+        group = junit.by_outcome(cases, outcome)
         if group:
             shown = [f"{c.id} ({c.message})" if c.message else c.id for c in group[:LISTED]]
             more = f" and {len(group) - LISTED} more" if len(group) > LISTED else ""
@@ -89,9 +90,7 @@ def category_metrics(
     return metrics, reasons
 
 
-def _run(
-    workspace: Workspace, command: Sequence[str], args: Sequence[str]
-) -> list[junit.TestCase]:
+def _run(workspace: Workspace, command: Sequence[str], args: Sequence[str]) -> list[junit.TestCase]:
     with tempfile.TemporaryDirectory(prefix="quality-gates-junit-") as tmp:
         xml = Path(tmp) / "junit.xml"
         with snapshot_tree(workspace.changes) as where:
