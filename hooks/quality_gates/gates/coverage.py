@@ -7,7 +7,9 @@ total does. A changed file that should be measured but is absent from the data c
 
 from __future__ import annotations
 
+import bisect
 import os
+import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,30 +170,76 @@ def _owned(
 ) -> tuple[set[int], set[int]]:
     """Statements owning the changed lines, and those the data does not know (stale data).
 
-    A statement of the checked content that the data never saw cannot have been covered by it,
-    so it counts as missing rather than vanishing from the count.
+    When the file changed after the data was written, a statement of the checked content that
+    the data never saw cannot have been covered by it: it counts as missing rather than
+    vanishing from the count (coverage.py's parser decides what a statement is).
     """
-    owned = statements_of(workspace, loaded, path, lines)
-    if not is_python(path):
+    lines = list(lines)
+    owned = statements_of(workspace, path, data.statements, lines)
+    if not is_python(path) or not _newer_than(workspace, path, loaded.report.written):
         return owned & data.statements, set()
     parsed = cd.statement_map(decode(workspace.content(path)), loaded.settings)
-    known = parsed[0] if parsed is not None else frozenset()
-    unknown = (owned & known) - data.statements
+    if parsed is None:
+        return owned & data.statements, set()
+    known, first = parsed
+    unknown = {first.get(line, line) for line in lines} & known - data.statements
     return (owned & data.statements) | unknown, unknown
 
 
+def _newer_than(workspace: Workspace, path: str, written: float) -> bool:
+    try:
+        return (workspace.root / path).stat().st_mtime > written
+    except OSError:
+        return False
+
+
 def statements_of(
-    workspace: Workspace, loaded: Loaded, path: str, lines: Iterable[int]
+    workspace: Workspace, path: str, statements: frozenset[int], lines: Iterable[int]
 ) -> set[int]:
-    """Map changed lines to the first lines of their statements (Python), else keep them."""
-    lines = set(lines)
+    """Map changed lines to the measured statements owning them (Python), else keep them."""
     if not is_python(path):
-        return lines
-    parsed = cd.statement_map(decode(workspace.content(path)), loaded.settings)
-    if parsed is None:
-        return lines
-    _statements, first = parsed
-    return {first.get(line, line) for line in lines}
+        return set(lines)
+    return owning_statements(workspace.content(path), statements, lines)
+
+
+def owning_statements(content: bytes, statements: frozenset[int], lines: Iterable[int]) -> set[int]:
+    """The statements (first lines, as coverage data names them) that own the given lines.
+
+    A line that is not itself a statement belongs to the nearest statement above it when that
+    statement's logical line (tokenized from its first line to its NEWLINE) reaches it: a
+    continuation line, a decorator's or a header's second line. Comments, blank lines and
+    docstrings belong to none. Only the few lines of each such statement are tokenized.
+    """
+    ordered = sorted(statements)
+    text: list[str] | None = None
+    ends: dict[int, int] = {}
+    owned = set()
+    for line in lines:
+        if line in statements:
+            owned.add(line)
+            continue
+        index = bisect.bisect_right(ordered, line) - 1
+        if index < 0:
+            continue
+        start = ordered[index]
+        if start not in ends:
+            text = decode(content).splitlines(keepends=True) if text is None else text
+            ends[start] = logical_end(text, start)
+        if line <= ends[start]:
+            owned.add(start)
+    return owned
+
+
+def logical_end(text: Sequence[str], start: int) -> int:
+    """The last line of the logical line that begins on line start."""
+    lines = iter(text[start - 1 :])
+    try:
+        for token in tokenize.generate_tokens(lambda: next(lines, "")):
+            if token.type == tokenize.NEWLINE:
+                return start + token.start[0] - 1
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return start
 
 
 def absent(
