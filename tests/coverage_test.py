@@ -10,7 +10,8 @@ import pytest
 from conftest import Runner
 from helpers import commit_files, snapshot, stage, write
 from quality_gates.cli import coverage_main
-from quality_gates.gates.coverage import format_ranges
+from quality_gates.coverage_paths import PathMatcher
+from quality_gates.gates.coverage import format_ranges, owning_statements
 
 MOD = """\
 def add(a, b):
@@ -291,3 +292,70 @@ def test_no_data_found_says_where_it_looked(project: Path, hook: Runner) -> None
 )
 def test_format_ranges(missing: list[int], statements: list[int], expected: str) -> None:
     assert format_ranges(missing, statements) == expected
+
+
+SOURCE = b'''\
+import functools
+@functools.lru_cache(
+    maxsize=3)
+def f(
+    a,
+    b):
+    """doc
+    string"""
+    # a comment
+    if (a and
+        b):
+        return {
+            1: 2,
+        }
+    return None
+'''
+STATEMENTS = frozenset({1, 2, 4, 10, 12, 15})
+
+
+@pytest.mark.parametrize(
+    ("line", "owner"),
+    [
+        (1, {1}),
+        (3, {2}),  # a decorator's second line
+        (5, {4}),  # a def header's parameters
+        (6, {4}),
+        (7, set()),  # the docstring is not a statement
+        (8, set()),
+        (9, set()),  # a comment
+        (11, {10}),  # a condition's second line
+        (13, {12}),  # inside a literal
+        (14, {12}),
+        (15, {15}),
+    ],
+)
+def test_owning_statements(line: int, owner: set[int]) -> None:
+    assert owning_statements(SOURCE, STATEMENTS, [line]) == owner
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("src/pkg/mod.py", "src/pkg/mod.py"),
+        ("./src/pkg/mod.py", "src/pkg/mod.py"),
+        ("pkg/mod.py", "src/pkg/mod.py"),
+        ("/ci/build/src/pkg/mod.py", "src/pkg/mod.py"),
+        ("C:\\ci\\src\\pkg\\mod.py", "src/pkg/mod.py"),
+        ("/site-packages/pkg/mod.py", "src/pkg/mod.py"),
+        ("__init__.py", None),  # ambiguous: two packages have one
+        ("/elsewhere/other.py", None),
+    ],
+)
+def test_path_matcher(tmp_path: Path, name: str, expected: str | None) -> None:
+    files = ["src/pkg/mod.py", "src/pkg/__init__.py", "tests/__init__.py", "setup.py"]
+    assert PathMatcher(tmp_path, files).match(name) == expected
+
+
+def test_path_matcher_absolute_under_root_and_sources(tmp_path: Path) -> None:
+    files = ["src/pkg/mod.py", "lib/mod.py"]
+    matcher = PathMatcher(tmp_path, files, sources=[str(tmp_path / "src")])
+    assert matcher.match(str(tmp_path / "lib" / "mod.py")) == "lib/mod.py"
+    assert matcher.match("pkg/mod.py") == "src/pkg/mod.py"
+    aliased = PathMatcher(tmp_path, files, aliases=[("source", ["lib/", "*/site-packages/"])])
+    assert aliased.match("/venv/lib/site-packages/mod.py") == "lib/mod.py"
