@@ -64,6 +64,7 @@ def test_untested_new_function_fails_naming_its_lines(project: Path, hook: Runne
     measure(project)
     result = hook(coverage_main)
     assert result.code == 1
+    assert hook(coverage_main, "--fail-under-changed", "33").code == 0
     lines = result.out.splitlines()
     assert lines[0] == (
         "mod.py:12:1: not-covered 1/3 statements covered (33.3%): missing lines 12-13"

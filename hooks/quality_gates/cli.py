@@ -171,7 +171,10 @@ def _path_option(name: str, help_text: str) -> click.Option:
 def gate_command(
     gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
 ) -> click.Command:
-    """Build the `quality-<gate>` hook command; options map gate options to policy keys."""
+    """Build the `quality-<gate>` hook command.
+
+    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`).
+    """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
     @_common_options
@@ -199,6 +202,28 @@ def gate_command(
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+a11y_command = gate_command(
+    "a11y",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--engine"],
+                type=click.Choice(("static", "axe")),
+                help="static rules (default), or axe-core in the system Chromium (CI).",
+            ),
+            "engine",
+        ),
+        (
+            click.Option(
+                ["--fragments"],
+                type=click.Choice(("auto", "always", "never")),
+                help="Check files as partial pages, without document rules (default: auto).",
+            ),
+            "fragments",
+        ),
+    ),
+)
 coverage_command = gate_command(
     "coverage",
     fixable=False,
@@ -206,6 +231,14 @@ coverage_command = gate_command(
         (
             _path_option("--data", "Coverage data (.coverage, coverage.xml, coverage.json, LCOV)."),
             "data",
+        ),
+        (
+            click.Option(
+                ["--fail-under-changed"],
+                type=float,
+                help="Threshold for the changed lines' coverage (--fail-under: the project's).",
+            ),
+            "changed-threshold",
         ),
     ],
 )
@@ -353,6 +386,11 @@ def quality_tests_main(argv: Sequence[str] | None = None) -> int:
 def perf_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-perf."""
     return _main(perf_command, argv)
+
+
+def a11y_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-a11y."""
+    return _main(a11y_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "a11y": "quality_gates.gates.a11y",
     "coverage": "quality_gates.gates.coverage",
     "tests": "quality_gates.gates.testrun",
     "perf": "quality_gates.gates.perf",

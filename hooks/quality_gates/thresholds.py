@@ -74,7 +74,13 @@ def _choice(*choices: str) -> Validator:
     return check
 
 
-def _string(value: Any) -> str:
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return value
+
+
+def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
     return value
@@ -86,16 +92,14 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str) or not isinstance(value, (list, tuple)):
-        raise ValueError("must be a list of strings")
-    if not all(isinstance(v, str) for v in value):
+def _text_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of strings")
     return tuple(value)
 
 
 def _command(value: Any) -> tuple[str, ...]:
-    command = _strings(value)
+    command = _text_list(value)
     if not command:
         raise ValueError("must name a command: a non-empty list of strings (argv)")
     return command
@@ -115,7 +119,7 @@ def _categories(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
     for name, spec in value.items():
         if not isinstance(spec, Mapping) or set(spec) - {"markers", "paths"}:
             raise ValueError(f"category {name!r} must be a table with markers and/or paths")
-        checked[str(name)] = {k: _strings(spec.get(k, [])) for k in ("markers", "paths")}
+        checked[str(name)] = {k: _text_list(spec.get(k, [])) for k in ("markers", "paths")}
     return checked
 
 
@@ -161,13 +165,13 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "changed-threshold": Key(
             95.0, _number(0, 100), "minimum coverage (percent) of the changed lines"
         ),
-        "data": Key("", _string, "coverage data file; empty: the newest found in the repo root"),
+        "data": Key("", _text, "coverage data file; empty: the newest found in the repo root"),
         "branch": Key(True, _flag, "count branch exits where branch coverage was measured"),
         "project": Key(
             "full", _choice("full", "always"), "when project % below threshold fails the gate"
         ),
         "stale": Key("warn", _choice("warn", "fail"), "data older than a changed file: warn/fail"),
-        "omit": Key((), _strings, "globs of repository files the gate leaves out"),
+        "omit": Key((), _text_list, "globs of repository files the gate leaves out"),
     },
     "lint": {
         "threshold": Key(10.0, _number(0, 10), "minimum lint score (0-10) to pass"),
@@ -182,29 +186,38 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
     },
     "docs": _percent_keys(100.0),
     "links": _percent_keys(100.0),
-    "a11y": _percent_keys(100.0),
+    "a11y": {
+        **_percent_keys(100.0),
+        "engine": Key("static", _choice("static", "axe"), "static rules, or axe-core in Chromium"),
+        "fragments": Key(
+            "auto",
+            _choice("auto", "always", "never"),
+            "treat files as partial pages (no document rules): auto-detect, always, never",
+        ),
+        "max-bytes": Key(2_000_000, _whole_number, "larger pages are not parsed (0: no limit)"),
+        "ignore": Key((), _text_list, "rule ids not to check"),
+        "browser": Key("", _text, "Chromium to launch for the axe engine (empty: the system's)"),
+    },
     "tests": {
         **_percent_keys(100.0),
         "command": Key(("pytest",), _command, "test command (argv); pytest options are added"),
-        "junit": Key("", _string, "read this JUnit XML instead of running the tests"),
-        "data": Key(
-            "", _string, "coverage data with test contexts for selection; empty: .coverage"
-        ),
+        "junit": Key("", _text, "read this JUnit XML instead of running the tests"),
+        "data": Key("", _text, "coverage data with test contexts for selection; empty: .coverage"),
         "categories": Key(DEFAULT_CATEGORIES, _categories, "test categories: markers, path globs"),
-        "default-category": Key("unit", _string, "category of a test that matches none"),
+        "default-category": Key("unit", _text, "category of a test that matches none"),
         "test-files": Key(
-            ("test_*.py", "*_test.py"), _strings, "file name globs of test files (pytest's)"
+            ("test_*.py", "*_test.py"), _text_list, "file name globs of test files (pytest's)"
         ),
     },
     "perf": {
         **_percent_keys(100.0),
         "tolerance": Key(10.0, _positive, "allowed slowdown of the median, percent"),
-        "results": Key("", _string, "pytest-benchmark JSON to judge; empty: run the command"),
+        "results": Key("", _text, "pytest-benchmark JSON to judge; empty: run the command"),
         "command": Key(
             ("pytest", "--benchmark-only"), _command, "benchmark command (argv), run for results"
         ),
         "baseline": Key(
-            ".quality-gates/baselines/perf.json", _string, "stored baseline (baseline save perf)"
+            ".quality-gates/baselines/perf.json", _text, "stored baseline (baseline save perf)"
         ),
     },
 }
