@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import Runner
 from helpers import commit_files, git, snapshot, stage, write
-from quality_gates.cli import quality_tests_main as tests_main
+from quality_gates.cli import quality_tests_main
 
 MOD = """\
 def add(a, b):
@@ -87,7 +87,7 @@ def test_selects_exactly_the_tests_that_ran_the_changed_function(
     run_with_contexts(project, style=style)
     write(project, "mod.py", MOD.replace("return 1\n", "return +1\n"))
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert result.code == 0, result.out
     assert selected(result.out) == [
         "selected tests/test_mod.py::TestMore::test_sign_negative",
@@ -104,7 +104,7 @@ def test_a_failing_selected_test_fails_with_its_id_and_message(project: Path, ho
     run_with_contexts(project, style="pytest-cov")
     write(project, "mod.py", MOD.replace("return 1\n", "return 2\n"))
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert result.code == 1
     assert result.out.splitlines()[0] == (
         "tests/test_mod.py:8:1: test-failed tests/test_mod.py::test_sign: "
@@ -118,7 +118,7 @@ def test_a_failing_selected_test_fails_with_its_id_and_message(project: Path, ho
 def test_without_context_data_the_import_graph_selects(project: Path, hook: Runner) -> None:
     write(project, "mod.py", MOD.replace("return 0", "return 5"))
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert result.code == 0, result.out
     assert selected(result.out) == ["selected tests/test_mod.py", "selected tests/test_other.py"]
     assert (
@@ -135,7 +135,7 @@ def test_module_level_change_falls_back_to_imports(project: Path, hook: Runner) 
     run_with_contexts(project, style="pytest-cov")
     write(project, "mod.py", MOD + "\nLIMIT = 3\n")
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert selected(result.out) == ["selected tests/test_mod.py", "selected tests/test_other.py"]
     assert "imports mod.py (module-level code changed: static import graph)" in result.out
 
@@ -143,7 +143,7 @@ def test_module_level_change_falls_back_to_imports(project: Path, hook: Runner) 
 def test_changed_test_file_is_selected(project: Path, hook: Runner) -> None:
     write(project, "tests/test_other.py", TEST_OTHER + "\n\ndef test_more():\n    assert 1\n")
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert result.code == 0, result.out
     assert selected(result.out) == ["selected tests/test_other.py"]
     assert "changed test file" in result.out
@@ -154,7 +154,7 @@ def test_zero_selected_says_why(project: Path, hook: Runner) -> None:
     commit_files(project, {"tools/lonely.py": "X = 1\n"})
     write(project, "tools/lonely.py", "X = 2\n")
     stage(project)
-    result = hook(tests_main)
+    result = hook(quality_tests_main)
     assert result.code == 0
     assert result.out == (
         "tests: note: tools/lonely.py: no coverage data with test contexts at .coverage, "
@@ -199,7 +199,7 @@ def test_full_run_reports_categories_and_lists_skips_apart(project: Path, hook: 
             "tests/ui/test_page.py": "def test_page():\n    assert 1 == 2\n",
         },
     )
-    result = hook(tests_main, "--all-files")
+    result = hook(quality_tests_main, "--all-files")
     assert result.code == 1
     lines = result.out.splitlines()
     assert (
@@ -221,13 +221,13 @@ def test_partial_staging_follows_the_index(project: Path, hook: Runner) -> None:
     stage(project)
     write(project, "mod.py", MOD.replace("return 0", "return 0  # fine"))
     before = snapshot(project)
-    assert hook(tests_main).code == 1
+    assert hook(quality_tests_main).code == 1
     assert snapshot(project) == before
     write(project, "mod.py", MOD.replace("return 0", "return 0  # fine"))
     stage(project)
     write(project, "mod.py", broken)
     before = snapshot(project)
-    assert hook(tests_main).code == 0
+    assert hook(quality_tests_main).code == 0
     assert snapshot(project) == before
 
 
@@ -253,7 +253,7 @@ SUITES = """\
 
 def test_junit_totals_are_summed_over_suites(project: Path, hook: Runner) -> None:
     write(project, "junit.xml", SUITES)
-    result = hook(tests_main, "--all-files", "--junit", "junit.xml")
+    result = hook(quality_tests_main, "--all-files", "--junit", "junit.xml")
     assert result.code == 1
     assert result.out.splitlines() == [
         "tests/test_a.py:7:1: test-failed tests/test_a.py::test_two: assert 1 == 2",
@@ -286,14 +286,16 @@ def test_hostile_junit_is_a_clear_error(
     project: Path, hook: Runner, content: str, message: str
 ) -> None:
     write(project, "junit.xml", content)
-    result = hook(tests_main, "--all-files", "--junit", "junit.xml")
+    result = hook(quality_tests_main, "--all-files", "--junit", "junit.xml")
     assert result.code == 2, result.out
     assert message in result.err
     assert "Traceback" not in result.err
 
 
 def test_a_test_command_that_cannot_run_is_an_error(project: Path, hook: Runner) -> None:
-    result = hook(tests_main, "--all-files", "--set", 'tests.command=["no-such-runner-xyz"]')
+    result = hook(
+        quality_tests_main, "--all-files", "--set", 'tests.command=["no-such-runner-xyz"]'
+    )
     assert result.code == 2
     assert "no-such-runner-xyz is not installed" in result.err
 
@@ -303,7 +305,7 @@ def test_range_mode_runs_the_target_commit(project: Path, hook: Runner) -> None:
     broken = commit_files(project, {"mod.py": MOD.replace("return a + b", "return a - b")})
     git(project, "checkout", "-q", good)
     before = snapshot(project)
-    result = hook(tests_main, "--from-ref", good, "--to-ref", broken)
+    result = hook(quality_tests_main, "--from-ref", good, "--to-ref", broken)
     assert result.code == 1, result.out
     assert "tests/test_mod.py::test_add: assert -1 == 3" in result.out
     assert snapshot(project) == before
