@@ -8,16 +8,14 @@ the project's coverage.py configuration (exclusions, partial branches) applied.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-from coverage.plugin import FileReporter
 
 from quality_gates.errors import FatalError
 
@@ -27,6 +25,7 @@ if TYPE_CHECKING:
 
     from coverage import CoverageData
     from coverage.config import CoverageConfig
+    from coverage.plugin import FileReporter
 
 Kind = Literal["coverage.py", "cobertura", "json", "lcov"]
 KIND_NAMES: Mapping[Kind, str] = {
@@ -276,6 +275,8 @@ def read(path: Path, kind: Kind | None = None) -> Report:
 
 def open_data(path: Path) -> CoverageData:
     """Open a `.coverage` database with coverage.py's own API; corrupt data is a clear error."""
+    import sqlite3
+
     from coverage import CoverageData
     from coverage.exceptions import CoverageException
 
@@ -301,8 +302,9 @@ def analyse_source(
     from coverage.results import analysis_from_file_reporter
 
     try:
-        reporter = TextFileReporter(name, source, settings)
+        reporter = text_file_reporter(name, source, settings)
         analysis = analysis_from_file_reporter(data, 2, reporter, name)
+        no_branch = reporter.no_branch_lines()
     except (CoverageException, SyntaxError, ValueError):
         return None  # not Python (or not valid): coverage.py would skip it too
     branches: dict[int, tuple[int, int]] = {}
@@ -310,7 +312,7 @@ def analyse_source(
     if analysis.has_arcs:
         missing_arcs = analysis.missing_branch_arcs()
         for line, total in analysis.exit_counts.items():
-            if total > 1 and line in analysis.statements and line not in reporter.no_branch:
+            if total > 1 and line in analysis.statements and line not in no_branch:
                 lost = tuple(sorted(missing_arcs.get(line, ())))
                 branches[line] = (total - len(lost), total)
                 if lost:
@@ -318,44 +320,56 @@ def analyse_source(
     return FileData(frozenset(analysis.statements), frozenset(analysis.missing), branches, missed)
 
 
-class TextFileReporter(FileReporter):
+def text_file_reporter(filename: str, text: str, settings: CoverageSettings) -> FileReporter:
     """coverage.py's plugin-API FileReporter over a given text (the staged content)."""
+    return _reporter_class()(filename, text, settings)
 
-    def __init__(self, filename: str, text: str, settings: CoverageSettings) -> None:
-        from coverage.parser import PythonParser
 
-        super().__init__(filename)
-        self.parser = PythonParser(text=text, filename=filename, exclude=settings.exclude)
-        self.parser.parse_source()
-        self.no_branch = self.parser.lines_matching(settings.partial) if settings.partial else set()
+@functools.cache
+def _reporter_class() -> Callable[[str, str, CoverageSettings], FileReporter]:
+    """Define the reporter on first use: importing coverage.py costs ~80 ms at startup."""
+    from coverage.parser import PythonParser
+    from coverage.plugin import FileReporter
 
-    def lines(self) -> set[int]:
-        """Statement lines."""
-        return set(self.parser.statements)
+    class Reporter(FileReporter):
+        """statements, exits and arcs from coverage.py's parser of the given text."""
 
-    def excluded_lines(self) -> set[int]:
-        """Excluded statement lines."""
-        return set(self.parser.excluded)
+        def __init__(self, filename: str, text: str, settings: CoverageSettings) -> None:
+            super().__init__(filename)
+            self.parser = PythonParser(text=text, filename=filename, exclude=settings.exclude)
+            self.parser.parse_source()
+            partial = settings.partial
+            self.no_branch = self.parser.lines_matching(partial) if partial else set()
 
-    def translate_lines(self, lines: Iterable[int]) -> set[int]:
-        """Map measured lines to their statements' first lines."""
-        return set(self.parser.translate_lines(lines))
+        def lines(self) -> set[int]:
+            """Statement lines."""
+            return set(self.parser.statements)
 
-    def translate_arcs(self, arcs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
-        """Map measured arcs to statements' first lines."""
-        return set(self.parser.translate_arcs(arcs))
+        def excluded_lines(self) -> set[int]:
+            """Excluded statement lines."""
+            return set(self.parser.excluded)
 
-    def arcs(self) -> set[tuple[int, int]]:
-        """Possible arcs."""
-        return set(self.parser.arcs())
+        def translate_lines(self, lines: Iterable[int]) -> set[int]:
+            """Map measured lines to their statements' first lines."""
+            return set(self.parser.translate_lines(lines))
 
-    def exit_counts(self) -> dict[int, int]:
-        """Exits per line."""
-        return dict(self.parser.exit_counts())
+        def translate_arcs(self, arcs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+            """Map measured arcs to statements' first lines."""
+            return set(self.parser.translate_arcs(arcs))
 
-    def no_branch_lines(self) -> set[int]:
-        """Lines marked as partial branches by the configuration."""
-        return set(self.no_branch)
+        def arcs(self) -> set[tuple[int, int]]:
+            """Possible arcs."""
+            return set(self.parser.arcs())
+
+        def exit_counts(self) -> dict[int, int]:
+            """Exits per line."""
+            return dict(self.parser.exit_counts())
+
+        def no_branch_lines(self) -> set[int]:
+            """Lines the configuration marks as partial branches."""
+            return set(self.no_branch)
+
+    return Reporter
 
 
 def statement_map(
