@@ -8,6 +8,7 @@ checked but has no change in the active diff is in scope whole (full mode).
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -119,11 +120,31 @@ def parse_hunks(patch: bytes) -> LineRanges:
     return LineRanges(ranges)
 
 
+@functools.cache
+def _repo_class() -> type[git.Repo]:
+    """git.Repo listing its submodules once per object.
+
+    GitPython's Diff lists the repository's submodules (reading .gitmodules from HEAD) for every
+    file of a diff: ~9 ms each, 1 s of a 105-file change (click 8.1.7 -> 8.1.8) against 0.1 s
+    for git diff itself. A hook call sees one HEAD, so one listing is enough.
+    """
+    import git
+    from git.objects.submodule.base import Submodule
+    from git.util import IterableList
+
+    class Repo(git.Repo):
+        @functools.cached_property
+        def submodules(self) -> IterableList[Submodule]:
+            return super().submodules
+
+    return Repo
+
+
 def _open_repo(cwd: Path) -> git.Repo:
     import git  # lazy: GitPython costs ~100 ms to import
 
     try:
-        repo = git.Repo(cwd, search_parent_directories=True)
+        repo = _repo_class()(cwd, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise FatalError(f"{cwd}: not inside a git repository") from None
     if repo.bare or repo.working_tree_dir is None:
