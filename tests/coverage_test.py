@@ -360,3 +360,24 @@ def test_path_matcher_absolute_under_root_and_sources(tmp_path: Path) -> None:
     assert matcher.match("pkg/mod.py") == "src/pkg/mod.py"
     aliased = PathMatcher(tmp_path, files, aliases=[("source", ["lib/", "*/site-packages/"])])
     assert aliased.match("/venv/lib/site-packages/mod.py") == "lib/mod.py"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("tests/test_x.py", True),  # directly in a source folder
+        ("tests/typing/t.py", False),  # not a package: coverage.py does not look there
+        ("tests/unit/test_y.py", True),  # a package
+        ("src/pkg/mod.py", True),  # the package named in source, under src/
+        ("src/pkg/sub/mod.py", True),
+        ("src/other/mod.py", False),
+        ("docs/conf.py", False),
+    ],
+)
+def test_absent_files_follow_coverage_source(repo: Path, path: str, expected: bool) -> None:
+    from quality_gates.gates.coverage import _in_source
+
+    for init in ("tests/unit/__init__.py", "src/pkg/__init__.py", "src/pkg/sub/__init__.py"):
+        write(repo, init, "")
+    write(repo, "tests/typing/t.py", "")
+    assert _in_source(path, ("tests", "pkg"), repo) is expected

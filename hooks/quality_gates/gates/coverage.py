@@ -121,16 +121,36 @@ def _included(absolute: str, settings: cd.CoverageSettings, root: Path) -> bool:
 
 
 def _in_source(path: str, sources: Sequence[str], root: Path) -> bool:
+    """Inside a `source` folder or package, where coverage.py looks for unexecuted files.
+
+    Like coverage.py, below the source folder only packages count: every folder between it and
+    the file needs an `__init__.py` (tests/typing/x.py is not found under source = ["tests"]).
+    """
     parts = path.split("/")[:-1]
     for source in sources:
         clean = source.replace("\\", "/").strip("/")
-        if (root / clean).is_dir() and (path + "/").startswith(clean.rstrip("/") + "/"):
-            return True
-        package = clean.split(".")
-        for i in range(len(parts) - len(package) + 1):
-            if parts[i : i + len(package)] == package:
-                return True
+        base: list[str] | None = None
+        if (root / clean).is_dir():
+            base = clean.split("/")
+        else:  # a package name: the folder holding it, wherever it is (src/ layouts)
+            base = _package_folder(parts, clean.split("."))
+        if base is not None and parts[: len(base)] == base:
+            return _packages_down(root, base, parts)
     return False
+
+
+def _package_folder(parts: Sequence[str], package: Sequence[str]) -> list[str] | None:
+    for i in range(len(parts) - len(package) + 1):
+        if list(parts[i : i + len(package)]) == list(package):
+            return list(parts[: i + len(package)])
+    return None
+
+
+def _packages_down(root: Path, base: Sequence[str], parts: Sequence[str]) -> bool:
+    for depth in range(len(base) + 1, len(parts) + 1):
+        if not (root.joinpath(*parts[:depth]) / "__init__.py").is_file():
+            return False
+    return True
 
 
 def _top(path: str) -> str:
