@@ -162,3 +162,19 @@ def test_hostile_results_are_a_clear_error(
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.slow
+def test_partial_staging_follows_the_index(project: Path, hook: Runner) -> None:
+    assert hook(gates_main, "baseline", "save", "perf").code == 0
+    write(project, "tests/test_bench.py", bench(0.0052))
+    stage(project)
+    write(project, "tests/test_bench.py", bench(0.004))
+    before = snapshot(project)
+    assert hook(perf_main).code == 1  # the staged, slower benchmark is what runs
+    assert snapshot(project) == before
+    stage(project)
+    write(project, "tests/test_bench.py", bench(0.0052))
+    before = snapshot(project)
+    assert hook(perf_main).code == 0
+    assert snapshot(project) == before
