@@ -47,7 +47,7 @@ def test_flags_a_benchmark_made_30_percent_slower_and_passes_one_within_noise(
     saved = hook(gates_main, "baseline", "save", "perf")
     assert saved.code == 0, saved.err
     baseline = project / ".quality-gates" / "baselines" / "perf.json"
-    assert saved.out == f"saved 2 benchmark(s) as the perf baseline: {baseline}\n"
+    assert saved.out == f"perf: saved 2 benchmark(s) as the perf baseline: {baseline}\n"
     stored = json.loads(baseline.read_text())
     assert sorted(stored["benchmarks"]) == [
         "tests/test_bench.py::test_speed",
@@ -84,7 +84,7 @@ def test_missing_and_new_benchmarks_are_listed_not_failed(repo: Path, hook: Runn
     commit_files(repo, {"a.py": "A = 1\n"})
     write(repo, "base.json", json.dumps(results(test_a=(1.0, 1.0, 1.0), test_gone=(1, 1, 1))))
     write(repo, "now.json", json.dumps(results(test_a=(1.0, 1.05, 1.1), test_new=(1, 1, 1))))
-    saved = hook(gates_main, "baseline", "save", "perf", "--results", "base.json")
+    saved = hook(gates_main, "baseline", "save", "perf", "--set", "perf.results=base.json")
     assert saved.code == 0, saved.err
     before = snapshot(repo)
     result = hook(perf_main, "--results", "now.json")

@@ -235,7 +235,7 @@ def baseline_document(doc: Any, where: str, *, commit: str | None) -> dict[str, 
     }
 
 
-def save_baseline(workspace: Workspace, policy: GatePolicy) -> tuple[Path, int]:
+def save_results(workspace: Workspace, policy: GatePolicy) -> tuple[Path, int]:
     """Write the current results as the perf baseline; return its path and benchmark count."""
     doc, where, failed = current_results(workspace, policy)
     if failed:
@@ -250,3 +250,13 @@ def save_baseline(workspace: Workspace, policy: GatePolicy) -> tuple[Path, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return target, len(stored["benchmarks"])
+
+
+def save_baseline(request: GateRequest) -> str:
+    """`quality-gates baseline save perf`: pin the current benchmark results as the baseline.
+
+    The results are `perf.results` when set (`--set perf.results=PATH`), else a run of
+    `perf.command` on the checked content.
+    """
+    path, count = save_results(request.workspace, request.policy.gate(GATE))
+    return f"saved {count} benchmark(s) as the perf baseline: {path}"
