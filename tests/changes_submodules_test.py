@@ -1,4 +1,4 @@
-"""The change engine with submodules, after listing them once per repository object."""
+"""The change engine with a submodule staged beside ordinary files."""
 
 from __future__ import annotations
 
@@ -19,4 +19,3 @@ def test_a_staged_submodule_and_files_beside_it(repo: Path, tmp_path: Path) -> N
     assert sorted(change_set.changes) == [".gitmodules", "app.py", "vendor"]
     assert change_set.changes["app.py"].lines.ranges == ((1, 1),)
     assert len(change_set.repo.submodules) == 1
-    assert change_set.repo.submodules is change_set.repo.submodules  # listed once
