@@ -202,7 +202,8 @@ def timing(repo: Path, rounds: int) -> tuple[list[float], list[float]]:
     ours_cmd = [str(BIN / "quality-coverage"), "--data", "coverage.xml"]
     theirs_cmd = [str(BIN / "diff-cover"), "coverage.xml", "--compare-branch=HEAD"]
     timed(ours_cmd, repo), timed(theirs_cmd, repo)  # warm the disk cache
-    ours, theirs = [], []
+    ours: list[float] = []
+    theirs: list[float] = []
     for i in range(rounds):
         pair = [(ours, ours_cmd), (theirs, theirs_cmd)]
         for bucket, argv in pair if i % 2 == 0 else reversed(pair):
