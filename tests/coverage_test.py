@@ -276,10 +276,18 @@ def test_hostile_data_is_a_clear_error(
 def test_no_data_found_says_where_it_looked(project: Path, hook: Runner) -> None:
     write(project, "mod.py", MOD + "\nVALUE = 1\n")
     stage(project)
-    result = hook(coverage_main)
+    result = hook(coverage_main, "--set", "coverage.require-data=true")
     assert result.code == 2
     assert "no coverage data in" in result.err
     assert "looked for .coverage, coverage.xml, coverage.json, coverage.lcov" in result.err
+    lenient = hook(coverage_main)
+    assert lenient.code == 0
+    assert lenient.out.startswith(f"coverage: note: no coverage data in {project} (looked for ")
+    assert lenient.out.endswith(
+        "; nothing measured (coverage.require-data = true makes this an error)\n"
+        "coverage: changed 0/0 = 100.00% (threshold 95%) PASS (nothing to measure)\n"
+    )
+    assert hook(coverage_main, "--data", "missing.xml").code == 2
 
 
 @pytest.mark.parametrize(

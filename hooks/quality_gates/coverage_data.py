@@ -75,6 +75,10 @@ class CoverageSettings:
     where: str = "built-in defaults"
 
 
+class NoData(FatalError):
+    """No coverage data file was found where the gate looks for one."""
+
+
 class Report:
     """Coverage data read from one file: what it measured and how to analyse each file."""
 
@@ -224,7 +228,7 @@ def find(root: Path, settings: CoverageSettings) -> tuple[Path, Kind]:
         )
         parallel = sorted(root.glob(".coverage.*"))
         hint = " (parallel data files found: run `coverage combine` first)" if parallel else ""
-        raise FatalError(
+        raise NoData(
             f"no coverage data in {root} (looked for {looked}){hint}: run the tests under "
             "coverage first, or pass --data PATH"
         )

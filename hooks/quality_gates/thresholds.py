@@ -194,6 +194,9 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
             95.0, _number(0, 100), "minimum coverage (percent) of the changed lines"
         ),
         "data": Key("", _text, "coverage data file; empty: the newest found in the repo root"),
+        "require-data": Key(
+            False, _flag, "no data found is an error (exit 2), not a note and nothing measured"
+        ),
         "branch": Key(True, _flag, "count branch exits where branch coverage was measured"),
         "project": Key(
             "full", _choice("full", "always"), "when project % below threshold fails the gate"

@@ -470,7 +470,12 @@ def _project_reason(
 def measure(request: GateRequest) -> GateResult:
     """Measure the coverage gate: changed lines in a commit, the whole project in a full run."""
     workspace, policy = request.workspace, request.policy.gate(GATE)
-    loaded = load(workspace, str(policy.get("data")))
+    try:
+        loaded = load(workspace, str(policy.get("data")))
+    except cd.NoData as exc:
+        if policy.get("require-data"):
+            raise
+        return _no_data(request, policy, str(exc))
     selection = select(request, lambda path, head: True)
     full = is_full_run(request)
     measured = measure_files(workspace, loaded, selection, policy)
@@ -502,6 +507,18 @@ def measure(request: GateRequest) -> GateResult:
         notes=tuple(notes),
         reasons=(*stale_reasons, *project_reasons, *cap),
         extra=extra,
+    )
+
+
+def _no_data(request: GateRequest, policy: GatePolicy, why: str) -> GateResult:
+    """No data found (and none required): nothing is measured, and the result says so."""
+    full = is_full_run(request)
+    return GateResult(
+        gate=GATE,
+        metric=Metric("project" if full else "changed", 0, 0),
+        threshold=policy.threshold if full else float(policy.get("changed-threshold")),
+        target=policy.target,
+        notes=(f"{why}; nothing measured (coverage.require-data = true makes this an error)",),
     )
 
 
