@@ -21,6 +21,9 @@ GATE_MODULES: Mapping[str, str] = {
     "docs": "quality_gates.gates.docs",
     "links": "quality_gates.gates.links",
     "a11y": "quality_gates.gates.a11y",
+    "coverage": "quality_gates.gates.coverage",
+    "tests": "quality_gates.gates.testrun",
+    "perf": "quality_gates.gates.perf",
 }
 
 
