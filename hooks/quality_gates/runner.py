@@ -86,4 +86,5 @@ def build_request(
         and ((changes.root / f).is_file() or f in changes.changes)
     ]
     workspace.prefetch(readable)
+    workspace.differs_on_disk(readable)  # one git call for every gate's tool tree
     return GateRequest(workspace, tuple(files), scope, policy, fix)

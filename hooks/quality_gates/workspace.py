@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 
 from quality_gates.changes import ChangeSet
 from quality_gates.errors import FatalError
-from quality_gates.pysource import Source, parse
+from quality_gates.pysource import Source
+from quality_gates.spancache import parse_cached
 
 
 class Workspace:
@@ -21,6 +22,7 @@ class Workspace:
         self._lock = threading.Lock()
         self._content: dict[str, bytes] = {}
         self._sources: dict[str, Source] = {}
+        self._on_disk: dict[str, bool] = {}  # path -> working tree differs from the snapshot
 
     @property
     def root(self) -> Path:
@@ -40,12 +42,27 @@ class Workspace:
                 self._content[path] = self.changes.read(path)
             return self._content[path]
 
+    def differs_on_disk(self, paths: Iterable[str]) -> set[str]:
+        """The paths whose working tree differs from the snapshot (one git call per new batch)."""
+        paths = list(paths)
+        with self._lock:
+            unknown = [p for p in paths if p not in self._on_disk]
+            if unknown:
+                dirty = self.changes.differs_on_disk(unknown)
+                self._on_disk.update((p, p in dirty) for p in unknown)
+            return {p for p in paths if self._on_disk[p]}
+
+    def forget_disk_state(self) -> None:
+        """Drop what is known of the working tree (after a fixer rewrote files)."""
+        with self._lock:
+            self._on_disk.clear()
+
     def source(self, path: str) -> Source:
         """The parsed statements of path's checked content."""
         with self._lock:
             cached = self._sources.get(path)
         if cached is None:
-            cached = parse(self.content(path))
+            cached = parse_cached(self.root, self.content(path))
             with self._lock:
                 self._sources[path] = cached
         return cached
@@ -76,7 +93,7 @@ def tool_tree(workspace: Workspace, paths: Iterable[str], configs: Iterable[str]
     discovery finds the same settings.
     """
     paths = list(paths)
-    if not workspace.changes.differs_on_disk(paths):
+    if not workspace.differs_on_disk(paths):
         yield workspace.root
         return
     with tempfile.TemporaryDirectory(prefix="quality-gates-") as tmp:

@@ -15,10 +15,11 @@ def fix_clean_files(
     A fixer run on a file with unstaged edits would mix its rewrite into work the user has not
     staged, so those files are left alone and named in the returned failure reasons.
     """
-    dirty = workspace.changes.differs_on_disk(files)
+    dirty = workspace.differs_on_disk(files)
     clean = [f for f in files if f not in dirty]
     if clean:
         apply(clean)
+        workspace.forget_disk_state()
     return tuple(
         f"{path}: not fixed, its working tree differs from the index (stage or stash it first)"
         for path in sorted(dirty)
