@@ -163,8 +163,13 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
         click.echo(output.render_github(results), nl=False)
 
 
-def gate_command(gate: str, *, fixable: bool) -> click.Command:
-    """Build the `quality-<gate>` hook command."""
+def gate_command(
+    gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
+) -> click.Command:
+    """Build the `quality-<gate>` hook command.
+
+    options: gate-specific click options, each with the policy key (of this gate) it sets.
+    """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
     @_common_options
@@ -172,10 +177,14 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
     @click.version_option(__version__, prog_name=f"quality-{gate}")
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
+        for option, key in options:
+            if kwargs.get(option.name or "") is not None:
+                extra[f"{gate}.{key}"] = kwargs[option.name or ""]
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
     command.help = f"Check the {gate} gate on the staged change (or the given FILES)."
+    command.params.extend(option for option, _ in options)
     if fixable:
         command.params.append(
             click.Option(
@@ -188,6 +197,28 @@ def gate_command(gate: str, *, fixable: bool) -> click.Command:
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+types_command = gate_command(
+    "types",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--python"],
+                metavar="PATH",
+                help="Interpreter whose packages mypy resolves imports with (types.python).",
+            ),
+            "python",
+        ),
+        (
+            click.Option(
+                ["--max-new-errors"],
+                type=int,
+                help="New mypy errors allowed before failing; -1: no cap (types.max-new-errors).",
+            ),
+            "max-new-errors",
+        ),
+    ),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -263,6 +294,11 @@ def format_main(argv: Sequence[str] | None = None) -> int:
 def security_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-security."""
     return _main(security_command, argv)
+
+
+def types_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-types."""
+    return _main(types_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "types": "quality_gates.gates.types_gate",
 }
 
 

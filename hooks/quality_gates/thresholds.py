@@ -74,6 +74,30 @@ def _choice(*choices: str) -> Validator:
     return check
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
+def _allowance(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+        raise ValueError("must be a whole number >= 0, or -1 for no cap")
+    return value
+
+
 def _gate_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of gate names")
@@ -104,7 +128,13 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "target": Key(10.0, _number(0, 10), "score aimed for"),
     },
     "format": _percent_keys(100.0),
-    "types": _percent_keys(100.0),
+    "types": {
+        **_percent_keys(100.0),
+        "python": Key("", _text, "interpreter whose packages mypy resolves imports with"),
+        "strict": Key(True, _flag, "run mypy with --strict (your [tool.mypy] still applies)"),
+        "max-new-errors": Key(0, _allowance, "new mypy errors a change may add; -1: no cap"),
+        "args": Key((), _strings, "extra mypy command-line flags, e.g. to relax --strict"),
+    },
     "security": {
         **_percent_keys(100.0),
         "severity": Key("low", _choice(*SEVERITIES), "lowest bandit severity that counts"),
