@@ -274,6 +274,26 @@ def test_user_mypy_config_is_honoured(repo: Path, hook: Runner) -> None:
     assert "types: note: generated/out.py: skipped (excluded by the mypy config)" in result.out
 
 
+def test_a_staged_mypy_config_is_the_one_used(repo: Path, hook: Runner) -> None:
+    relaxed = (
+        '[tool.mypy]\n\n[[tool.mypy.overrides]]\nmodule = ["legacy"]\nallow_untyped_defs = true\n'
+    )
+    commit_files(repo, {"pyproject.toml": "[tool.mypy]\n", "legacy.py": "X = 1\n"})
+    write(repo, "legacy.py", "def old(a):\n    return a\n")
+    write(repo, "pyproject.toml", relaxed)
+    stage(repo)
+    write(repo, "pyproject.toml", "[tool.mypy]\n")  # the working tree's config is strict again
+    before = snapshot(repo)
+    result = hook(types_main, "--set", "types.threshold=0")
+    assert result.code == 0, result.out
+    assert snapshot(repo) == before
+    write(repo, "pyproject.toml", relaxed)
+    git(repo, "reset", "-q", "--", "pyproject.toml")  # now only the working tree relaxes it
+    result = hook(types_main, "--set", "types.threshold=0")
+    assert result.code == 1
+    assert result.out.startswith("legacy.py:1:1: no-untyped-def Function is missing")
+
+
 @pytest.mark.parametrize(
     ("files", "args", "code", "expected"),
     [
