@@ -135,7 +135,8 @@ def render(
             "",
             f"**Ratio quality-types / mypy: {statistics.median(ratios):.2f}x** (median of the "
             f"per-round ratios; target <= 1.5x). quality-types' summary on that change: "
-            f"`{summary}`",
+            f"`{summary}`. Machine: {os.cpu_count()} cores, load average "
+            f"{os.getloadavg()[0]:.1f} at the end of the run.",
             END,
         ]
     )
