@@ -3,6 +3,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -13,6 +14,7 @@ from conftest import Runner
 from helpers import commit_files, git, snapshot, stage, write
 from quality_gates.cli import types_main
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow  # every test runs mypy for real, most of them twice
 
 SHAPES = "def area(w: int, h: int) -> int:\n    return w * h\n"
@@ -321,3 +323,33 @@ def test_hostile_inputs(
     assert result.code == code, (result.out, result.err)
     assert expected in result.out + result.err
     assert "Traceback" not in result.out + result.err
+
+
+def test_under_pre_commit_the_project_venv_is_used_not_the_hook_env(
+    repo: Path, tmp_path: Path
+) -> None:
+    """pre-commit sets VIRTUAL_ENV to the hook's own environment: the repository's .venv wins."""
+    _venv_with_typed_package(repo, tmp_path)
+    write(repo, ".gitignore", ".venv/\n")
+    write(repo, "app.py", 'from typedlib import parse\n\nlabel: str = parse("1")\n')
+    stage(repo)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PRE_COMMIT_COLOR": "never",
+    }
+    done = subprocess.run(
+        (sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "quality-types"),
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "app.py:3:14: assignment Incompatible types in assignment "
+        '(expression has type "int", variable has type "str")'
+    ) in done.stdout
+    assert "(the repository's .venv)" in done.stdout
