@@ -70,6 +70,16 @@ def test_messages_without_a_place_are_problems(message: str, problem: str) -> No
     assert problems == (problem,)
 
 
+def test_an_error_printed_both_as_json_and_as_plain_text_counts_once() -> None:
+    messages = [
+        '{"file": "bad.py", "line": 1, "column": 4, "message": "invalid syntax", '
+        '"code": "syntax", "severity": "error"}',
+        "bad.py:1: error: invalid syntax  [syntax]",
+    ]
+    findings, _ = parse_messages(messages, ROOT, blocked=True)
+    assert findings == (Finding("bad.py", 1, 5, "syntax", "invalid syntax"),)
+
+
 def test_notes_and_pretty_context_lines_are_dropped() -> None:
     messages = [
         '{"file": "a.py", "line": 1, "column": 0, "message": "See docs", "code": null, '

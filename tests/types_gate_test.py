@@ -303,6 +303,13 @@ def test_a_staged_mypy_config_is_the_one_used(repo: Path, hook: Runner) -> None:
         ({"latin.py": b"# -*- coding: latin-1 -*-\nNAME: str = '\xe9'\n"}, (), 0, "PASS"),
         ({"empty.py": ""}, (), 0, "(nothing to measure)"),
         ({"blob.py": b"\x00\x01binary"}, (), 0, "blob.py: skipped (binary)"),
+        (
+            {"ok.py": "X = 1\n", "pyproject.toml": "[tool.mypy]\nno_such_option = true\n"},
+            (),
+            0,
+            "types: note: mypy said: pyproject.toml: [mypy]: Unrecognized option: "
+            "no_such_option = True",
+        ),
         ({"ok.py": "X = 1\n"}, ("--set", "types.strict=yes"), 2, "types.strict = 'yes'"),
         ({"ok.py": "X = 1\n"}, ("--python", "nowhere/python"), 2, "no such interpreter"),
         ({"ok.py": "X = 1\n"}, ("--set", "types.args=['--no-such-flag']"), 2, "no-such-flag"),

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,6 +38,7 @@ PLAIN_RE = re.compile(
 LINE_REF_RE = re.compile(r"\bline \d+\b")
 NEWLINE_RE = re.compile(r"\r\n|\r|\n")
 BLOCKING_RULE = "blocker"
+WARNINGS_SHOWN = 5
 SYNTAX_RULE = "syntax"
 
 
@@ -135,6 +136,7 @@ class RunResult:
     added: tuple[str, ...]  # extra files that the configured targets did not already have
     precision: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
+    warnings: tuple[str, ...] = ()  # what mypy printed on stderr (e.g. about the config)
 
 
 def run_driver(
@@ -159,7 +161,10 @@ def run_driver(
         request_file.write_text(json.dumps(request), encoding="utf-8")
         argv = (sys.executable, "-m", "quality_gates.mypy_driver", str(request_file))
         completed = run(argv, cwd=cwd, ok=(0,))
-    return parse_document(completed.stdout, cwd)
+    result = parse_document(completed.stdout, cwd)
+    text = completed.stderr.decode("utf-8", "replace")
+    warnings = tuple(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+    return replace(result, warnings=warnings[:WARNINGS_SHOWN])
 
 
 def parse_document(output: bytes, root: Path) -> RunResult:
@@ -200,7 +205,19 @@ def parse_messages(
                 problems.append(str(record.get("message", line)))
                 continue
             findings.append(_finding(record, root, blocked=blocked))
-    return tuple(findings), tuple(problems)
+    return _unique_findings(findings), tuple(problems)
+
+
+def _unique_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Drop an error printed twice (a blocking error both as JSON and as plain text)."""
+    seen: set[tuple[str, int, str]] = set()
+    kept = []
+    for finding in findings:
+        place = (finding.path, finding.line, finding.message)
+        if place not in seen:
+            seen.add(place)
+            kept.append(finding)
+    return tuple(kept)
 
 
 def _json_record(line: str) -> dict[str, Any] | None:

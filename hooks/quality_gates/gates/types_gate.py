@@ -246,6 +246,12 @@ def measure(request: GateRequest) -> GateResult:
         new=tuple(new),
         existing=tuple(existing),
         suppressions=added,
-        notes=(the_plan.interpreter.describe(), *selection.notes, *baseline_notes, *coverage_notes),
+        notes=(
+            the_plan.interpreter.describe(),
+            *(f"mypy said: {warning}" for warning in result.warnings),
+            *selection.notes,
+            *baseline_notes,
+            *coverage_notes,
+        ),
         reasons=(*_reasons(request, result, new), *cap),
     )
