@@ -88,6 +88,18 @@ def test_touching_the_line_of_an_existing_error_reports_it(repo: Path, hook: Run
     assert result.out.splitlines()[0] == f"app.py:2:18: assignment {DEBT_ERROR}"
 
 
+def test_added_type_ignore_is_listed_and_capped(repo: Path, hook: Runner) -> None:
+    commit_files(repo, {"app.py": "X = 1\n"})
+    write(repo, "app.py", 'X = 1\nY: int = "y"  # type: ignore[assignment]\n')
+    stage(repo)
+    result = hook(types_main)
+    assert result.code == 0, result.out
+    assert "app.py:2: suppression added: # type: ignore[assignment]" in result.out
+    capped = hook(types_main, "--set", "max-new-suppressions=0")
+    assert capped.code == 1
+    assert "types: 1 suppression(s) added, max-new-suppressions is 0" in capped.out
+
+
 def test_full_mode_counts_every_error(repo: Path, hook: Runner) -> None:
     commit_files(repo, {"app.py": DEBT})
     result = hook(types_main, "--all-files")

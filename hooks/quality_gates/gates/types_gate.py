@@ -13,16 +13,25 @@ imprecise + any lines, as mypy's line precision report counts them, over the sco
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from quality_gates import type_baseline
 from quality_gates.changes import EMPTY_TREE, FileScope
-from quality_gates.findings import Finding, GateResult, Metric, suppression_cap_reason
+from quality_gates.findings import (
+    Finding,
+    GateResult,
+    Metric,
+    Suppression,
+    suppression_cap_reason,
+)
 from quality_gates.gates.common import GateRequest, Selection, select_python, suppressions
 from quality_gates.process import run
 from quality_gates.typecheck import (
@@ -43,6 +52,7 @@ from quality_gates.workspace import Workspace
 GATE = "types"
 METRIC = "type coverage"
 PRECISE, IMPRECISE, ANY = "2", "3", "4"
+LINE_SPLIT_RE = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -165,25 +175,41 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def baseline(the_plan: Plan, added: Sequence[str]) -> tuple[type_baseline.Baseline, bool]:
-    """The cached baseline for this base, mypy and arguments, or a new run; (baseline, ran)."""
+class Lookup(NamedTuple):
+    """The base's tree, the baseline's cache key, and the cached baseline if there is one."""
+
+    tree: str
+    key: str
+    cached: type_baseline.Baseline | None
+
+
+def lookup(the_plan: Plan) -> Lookup | None:
+    """Find the cached baseline for this base, mypy and arguments (None: no base to compare)."""
     changes = the_plan.workspace.changes
     if changes.base == EMPTY_TREE:
-        return type_baseline.Baseline((), (), False), False
+        return None
     tree = type_baseline.tree_id(changes.root, changes.base)
     key = type_baseline.baseline_key(tree, metadata.version("mypy"), the_plan.args)
-    folder = the_plan.cache / "types"
-    cached = type_baseline.load(folder, key)
+    return Lookup(tree, key, type_baseline.load(the_plan.cache / "types", key))
+
+
+def baseline(
+    the_plan: Plan, found: Lookup | None, added: Sequence[str]
+) -> tuple[type_baseline.Baseline, bool]:
+    """The cached baseline when it checked the files this run added, else a new run."""
+    if found is None:
+        return type_baseline.Baseline((), (), False), False
+    cached = found.cached
     if cached is not None and set(added) <= set(cached.added):
         return cached, False
     union = sorted(set(added) | set(cached.added if cached else ()))
-    fresh = _baseline_run(the_plan, tree, union)
-    type_baseline.store(folder, key, fresh)
+    fresh = _baseline_run(the_plan, found.tree, union)
+    type_baseline.store(the_plan.cache / "types", found.key, fresh)
     return fresh, True
 
 
 def classify(
-    the_plan: Plan, result: RunResult
+    the_plan: Plan, result: RunResult, found: Lookup | None
 ) -> tuple[list[Finding], list[Finding], tuple[str, ...]]:
     """Split the staged errors into new and existing; notes about the baseline."""
     scopes = the_plan.selection.scopes
@@ -194,7 +220,7 @@ def classify(
         (whole if in_whole_file else others).append(finding)
     if not others:
         return whole, [], ()
-    base, ran = baseline(the_plan, result.added)
+    base, ran = baseline(the_plan, found, result.added)
     workspace = the_plan.workspace
     keys = keys_of(others, lambda p: text_lines(workspace.optional_content(p)))
     new, existing = match_baseline(others, keys, base.keys)
@@ -204,6 +230,20 @@ def classify(
     if base.blocked:
         notes += ("baseline: mypy stopped at a blocking error at the base; nothing to compare",)
     return sorted(whole + new, key=Finding.sort_key), existing, notes
+
+
+def added_ignores(workspace: Workspace, selection: Selection) -> tuple[Suppression, ...]:
+    """`# type: ignore` comments added on changed lines (files without one are not tokenized)."""
+    maybe = []
+    for path in selection.files:
+        content, scope = workspace.content(path), selection.scopes[path]
+        if b"ignore" not in content:
+            continue
+        lines = LINE_SPLIT_RE.split(content)
+        if scope.whole or any(b"ignore" in lines[n - 1] for n in scope.lines if n <= len(lines)):
+            maybe.append(path)
+    narrowed = Selection(tuple(maybe), {p: selection.scopes[p] for p in maybe}, ())
+    return suppressions(workspace, narrowed, ("type: ignore",))
 
 
 def _reasons(request: GateRequest, result: RunResult, new: Sequence[Finding]) -> list[str]:
@@ -230,13 +270,17 @@ def measure(request: GateRequest) -> GateResult:
         empty = Metric(METRIC, 0, 0)
         return GateResult(GATE, empty, policy.threshold, policy.target, notes=selection.notes)
     the_plan = plan(request, selection)
-    result, missing = staged_run(the_plan)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        staged = pool.submit(staged_run, the_plan)
+        ignores = added_ignores(request.workspace, selection)  # while mypy runs
+        found = lookup(the_plan)
+        result, missing = staged.result()
     selection = _without(selection, missing, "staged but missing on disk: mypy cannot read it")
     selection = _without(selection, result.excluded, "excluded by the mypy config")
     the_plan = replace(the_plan, selection=selection)
-    new, existing, baseline_notes = classify(the_plan, result)
+    new, existing, baseline_notes = classify(the_plan, result, found)
     metric, coverage_notes = coverage(result.precision, selection.scopes, selection.files)
-    added = suppressions(request.workspace, selection, ("type: ignore",))
+    added = tuple(s for s in ignores if s.path in selection.scopes)
     cap = suppression_cap_reason(len(added), request.policy.max_new_suppressions)
     return GateResult(
         gate=GATE,
