@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test hooks pytest bench clean
+.PHONY: run test hooks pytest bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# the full run on this repository: report (.quality-gates/report/), badges, history, regressions
 run: $(STAMP)
-	$(BIN)/quality-gates check --all-files
+	$(BIN)/quality-gates run
 
 test: hooks pytest
 
@@ -27,6 +28,10 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
+
+# docs/dashboard.png from real runs over a scratch project (needs Debian's chromium)
+docs: $(STAMP)
+	$(BIN)/python docs/make_screenshot.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .quality-gates/cache

@@ -168,7 +168,7 @@ def gate_command(
 ) -> click.Command:
     """Build the `quality-<gate>` hook command.
 
-    options: gate-specific click options, each with the policy key (of this gate) it sets.
+    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`).
     """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
@@ -178,8 +178,8 @@ def gate_command(
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
         for option, key in options:
-            if kwargs.get(option.name or "") is not None:
-                extra[f"{gate}.{key}"] = kwargs[option.name or ""]
+            if kwargs.get(str(option.name)) is not None:
+                extra[f"{gate}.{key}"] = kwargs[str(option.name)]
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
@@ -219,6 +219,28 @@ types_command = gate_command(
         ),
     ),
 )
+a11y_command = gate_command(
+    "a11y",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--engine"],
+                type=click.Choice(("static", "axe")),
+                help="static rules (default), or axe-core in the system Chromium (CI).",
+            ),
+            "engine",
+        ),
+        (
+            click.Option(
+                ["--fragments"],
+                type=click.Choice(("auto", "always", "never")),
+                help="Check files as partial pages, without document rules (default: auto).",
+            ),
+            "fragments",
+        ),
+    ),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -254,6 +276,309 @@ def config_command(
     root = changes.load(Path.cwd()).root if config is None else Path(".")
     invocation = Invocation((), None, None, False, None, False, "text", stage, config, settings)
     click.echo(thresholds.as_toml(_policy(root, invocation, {})), nl=False)
+    return 0
+
+
+# ---- the full run and its companions (report, history, baseline, overrides, scaffolding) ----
+
+
+def _policy_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--stage", help="Policy stage profile, e.g. nightly or pr."),
+        click.option("--config", type=click.Path(dir_okay=False), help="pyproject.toml to read."),
+        click.option(
+            "--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a policy key."
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _run_options(kwargs: dict[str, Any], **more: Any) -> Any:
+    from quality_gates import fullrun
+
+    fields = {"stage", "config", "settings"}
+    return fullrun.RunOptions(**{k: v for k, v in kwargs.items() if k in fields}, **more)
+
+
+def _gate_list(text: str | None) -> tuple[str, ...] | None:
+    if not text:
+        return None
+    return tuple(g.strip() for g in text.split(",") if g.strip())
+
+
+@gates_group.command("run")
+@_policy_options
+@click.option("--gates", "gate_list", help="Comma-separated gates (default: the policy's).")
+@click.option(
+    "--output-dir", type=click.Path(file_okay=False), help="Report folder (run.output-dir)."
+)
+@click.option(
+    "--badges-dir",
+    type=click.Path(file_okay=False),
+    help="Badge folder (run.badges-dir); an empty string writes no badges.",
+)
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+@click.option("--no-record", is_flag=True, help="Do not record this run in the history.")
+@click.option(
+    "--create-issue",
+    is_flag=True,
+    help="On failure, open a GitHub issue (or comment on the open one with its fingerprint).",
+)
+@click.option("--notify", "notify_url", metavar="URL", help="On failure, POST to a Slack webhook.")
+@click.option("--api-url", help="GitHub API URL (default: $GITHUB_API_URL or api.github.com).")
+def run_command(**kwargs: Any) -> int:
+    """Full run: every enabled gate over the whole project; report, badges, history, regressions."""
+    from quality_gates import fullrun
+
+    options = _run_options(
+        kwargs,
+        gates=_gate_list(kwargs["gate_list"]),
+        output_dir=kwargs["output_dir"],
+        badges_dir=kwargs["badges_dir"],
+        history=kwargs["history_path"],
+        record=not kwargs["no_record"],
+        create_issue=kwargs["create_issue"],
+        notify_url=kwargs["notify_url"],
+        api_url=kwargs["api_url"],
+    )
+    return fullrun.execute(options, out=sys.stdout, err=sys.stderr)
+
+
+@gates_group.command("trend")
+@_policy_options
+@click.option("--gate", help="One gate's runs (default: an overview of every gate).")
+@click.option("--last", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--branch", help="Only runs on this branch.")
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+def trend_command(**kwargs: Any) -> int:
+    """Print the recorded series with sparklines."""
+    from quality_gates import fullrun, history, trend
+
+    _, _, paths = fullrun.locate(_run_options(kwargs, history=kwargs["history_path"]))
+    runs = history.History(paths.history).runs(branch=kwargs["branch"], last=kwargs["last"])
+    click.echo(trend.render(runs, gate=kwargs["gate"]), nl=False)
+    return 0
+
+
+@gates_group.group("history")
+def history_group() -> None:
+    """Move the run history between machines as JSON lines (CI runners keep nothing)."""
+
+
+@history_group.command("export")
+@_policy_options
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default: stdout).")
+def history_export_command(**kwargs: Any) -> int:
+    """Write every recorded run as one JSON object per line."""
+    from quality_gates import fullrun, history
+
+    _, _, paths = fullrun.locate(_run_options(kwargs, history=kwargs["history_path"]))
+    store = history.History(paths.history)
+    if kwargs["output"]:
+        target = Path(kwargs["output"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding="utf-8") as out:
+            count = store.export(out)
+        click.echo(f"exported {count} run(s) to {target}", err=True)
+    else:
+        store.export(sys.stdout)
+    return 0
+
+
+@history_group.command("import")
+@_policy_options
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True))
+def history_import_command(**kwargs: Any) -> int:
+    """Add exported runs (JSON lines; `-` for stdin); runs already there are skipped."""
+    from quality_gates import fullrun, history
+
+    _, _, paths = fullrun.locate(_run_options(kwargs, history=kwargs["history_path"]))
+    source = kwargs["source"]
+    try:
+        with click.open_file(source, encoding="utf-8") as lines:
+            records = list(history.parse_jsonl(lines, where=source))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FatalError(f"{source}: cannot read: {exc}") from None
+    added, skipped = history.History(paths.history).import_runs(records)
+    click.echo(f"imported {added} run(s), {skipped} already present")
+    return 0
+
+
+@gates_group.group("baseline")
+def baseline_group() -> None:
+    """The baseline regressions are measured against (default: last run on the default branch)."""
+
+
+@baseline_group.command("save")
+@_policy_options
+@click.argument("gates", nargs=-1)
+@click.option("--run", "run_uid", help="Pin this recorded run (uid prefix; default: the last).")
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+def baseline_save_command(**kwargs: Any) -> int:
+    """Pin a recorded run's values as the baseline (only the GATES named, when given)."""
+    from quality_gates import fullrun, history
+
+    change_set, policy, paths = fullrun.locate(_run_options(kwargs, history=kwargs["history_path"]))
+    for message in fullrun.save_gate_baselines(change_set, policy, kwargs["gates"]):
+        click.echo(message)
+    store = history.History(paths.history)
+    run = store.find(kwargs["run_uid"]) if kwargs["run_uid"] else store.last(branch=None)
+    if run is None:
+        if kwargs["gates"]:
+            return 0  # a gate that pins its own data (perf) needs no recorded run
+        raise FatalError("no recorded run to pin: run `quality-gates run` first")
+    pinned = history.save_pinned(
+        paths.baseline, history.baseline_from(run, source="pinned"), gates=kwargs["gates"]
+    )
+    values = ", ".join(f"{g} {v:.2f}%" for g, v in sorted(pinned.percents.items()))
+    click.echo(f"pinned baseline {paths.baseline}: run {run.uid[:12]} ({run.time}): {values}")
+    return 0
+
+
+@baseline_group.command("show")
+@_policy_options
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), help="History DB.")
+def baseline_show_command(**kwargs: Any) -> int:
+    """Print the baseline the next run will compare with."""
+    from quality_gates import fullrun, history
+
+    change_set, policy, paths = fullrun.locate(_run_options(kwargs, history=kwargs["history_path"]))
+    branch = fullrun.default_branch(change_set, str(policy.run["default-branch"]))
+    found = history.choose_baseline(
+        history.History(paths.history), paths.baseline, default_branch=branch, exclude=""
+    )
+    if found is None:
+        click.echo(f"no baseline: no pinned baseline and no recorded run on {branch}")
+        return 0
+    click.echo(found.describe())
+    for gate, value in found.percents.items():
+        click.echo(f"{gate}: {value:.2f}%")
+    return 0
+
+
+@baseline_group.command("clear")
+@_policy_options
+def baseline_clear_command(**kwargs: Any) -> int:
+    """Remove the pinned baseline (back to the last run on the default branch)."""
+    from quality_gates import fullrun
+
+    _, _, paths = fullrun.locate(_run_options(kwargs))
+    if not paths.baseline.exists():
+        click.echo("no pinned baseline")
+        return 0
+    paths.baseline.unlink()
+    click.echo(f"removed {paths.baseline}")
+    return 0
+
+
+@gates_group.group("override")
+def override_group() -> None:
+    """Emergency overrides: reviewed, committed, expiring (.quality-gates/overrides.toml)."""
+
+
+@override_group.command("add")
+@_policy_options
+@click.option("--gate", required=True, help="The gate whose failure becomes a loud pass.")
+@click.option("--reason", required=True, help="Why the gate cannot pass now.")
+@click.option("--issue", "issue_url", required=True, help="URL of the issue tracking the fix.")
+@click.option("--approved-by", required=True, help="Who approved the override.")
+@click.option("--expires", required=True, type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+def override_add_command(**kwargs: Any) -> int:
+    """Add an override (active through its expiry date)."""
+    import datetime as dt
+
+    from quality_gates import fullrun, overrides
+
+    _, _, paths = fullrun.locate(_run_options(kwargs))
+    override = overrides.Override(
+        kwargs["gate"],
+        kwargs["reason"],
+        kwargs["issue_url"],
+        kwargs["approved_by"],
+        kwargs["expires"].date(),
+    )
+    overrides.add(paths.overrides, override, today=dt.date.today())
+    click.echo(f"added to {paths.overrides}: {override.describe()}")
+    click.echo("commit the file so the override is reviewed like code")
+    return 0
+
+
+@override_group.command("list")
+@_policy_options
+def override_list_command(**kwargs: Any) -> int:
+    """List the overrides and whether each is active or expired."""
+    import datetime as dt
+
+    from quality_gates import fullrun, overrides
+
+    _, _, paths = fullrun.locate(_run_options(kwargs))
+    found = overrides.load(paths.overrides)
+    if not found:
+        click.echo(f"no override ({paths.overrides})")
+    today = dt.date.today()
+    for override in found:
+        state = "active" if override.active(today) else "EXPIRED"
+        click.echo(f"{state}: {override.describe()}")
+    return 0
+
+
+@override_group.command("remove")
+@_policy_options
+@click.option("--gate", required=True, help="Remove every override of this gate.")
+def override_remove_command(**kwargs: Any) -> int:
+    """Remove a gate's overrides."""
+    from quality_gates import fullrun, overrides
+
+    _, _, paths = fullrun.locate(_run_options(kwargs))
+    for override in overrides.remove(paths.overrides, kwargs["gate"]):
+        click.echo(f"removed: {override.describe()}")
+    return 0
+
+
+@gates_group.command("init")
+@_policy_options
+@click.option("--repo-url", default=None, help="Where the hooks come from (the hooks' repo).")
+@click.option("--rev", default=None, help="The hooks' tag or commit (default: this version).")
+@click.option("--python", "python_version", default=None, help="Python for the CI workflows.")
+def init_command(**kwargs: Any) -> int:
+    """Write the policy section, pre-commit config and CI workflows that are missing."""
+    from quality_gates import fullrun, scaffold
+
+    change_set, policy, _ = fullrun.locate(_run_options(kwargs))
+    defaults = scaffold.InitOptions()
+    options = scaffold.InitOptions(
+        repo_url=kwargs["repo_url"] or defaults.repo_url,
+        rev=kwargs["rev"] or defaults.rev,
+        python=kwargs["python_version"] or defaults.python,
+    )
+    for line in scaffold.init(change_set.root, policy, options):
+        click.echo(line)
+    return 0
+
+
+@gates_group.command("protect")
+@_policy_options
+@click.option("--print", "print_", is_flag=True, required=True, help="Print the JSON payload.")
+@click.option("--branch", default=None, help="Branch to protect (default: the default branch).")
+@click.option("--reviews", type=click.IntRange(0, 6), default=1, show_default=True)
+def protect_command(**kwargs: Any) -> int:
+    """Print the branch-protection payload (required checks = the enabled gates) for `gh api`."""
+    import json
+
+    from quality_gates import fullrun, scaffold
+
+    change_set, policy, _ = fullrun.locate(_run_options(kwargs))
+    branch = kwargs["branch"] or fullrun.default_branch(
+        change_set, str(policy.run["default-branch"])
+    )
+    payload = scaffold.protection_payload(policy, reviews=kwargs["reviews"])
+    click.echo(json.dumps(payload, indent=2))
+    click.echo(f"apply with: {scaffold.protect_command(branch)}", err=True)
     return 0
 
 
@@ -299,6 +624,11 @@ def security_main(argv: Sequence[str] | None = None) -> int:
 def types_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-types."""
     return _main(types_command, argv)
+
+
+def a11y_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-a11y."""
+    return _main(a11y_command, argv)
 
 
 def gates_main(argv: Sequence[str] | None = None) -> int:

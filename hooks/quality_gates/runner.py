@@ -19,6 +19,7 @@ GATE_MODULES: Mapping[str, str] = {
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
     "types": "quality_gates.gates.types_gate",
+    "a11y": "quality_gates.gates.a11y",
 }
 
 

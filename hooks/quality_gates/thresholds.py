@@ -80,13 +80,19 @@ def _flag(value: Any) -> bool:
     return value
 
 
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number >= 0")
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
     return value
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _text_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of strings")
     return tuple(value)
@@ -114,6 +120,34 @@ def _percent_keys(threshold: float, target: float = 100.0) -> dict[str, Key]:
     }
 
 
+def _tolerances(value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ValueError("must be a table of gate = percentage points, e.g. { coverage = 0.5 }")
+    unknown = sorted(set(value) - set(GATES))
+    if unknown:
+        raise ValueError(f"unknown gate(s) {', '.join(unknown)} (known: {', '.join(GATES)})")
+    check = _number(0, 100)
+    return {gate: check(points) for gate, points in value.items()}
+
+
+RUN_TABLE = "run"
+# the full run (`quality-gates run`): where it keeps its files, and what counts as a regression
+RUN_KEYS: dict[str, Key] = {
+    "history": Key(".quality-gates/history.db", _text, "SQLite history of full runs"),
+    "baseline": Key(
+        ".quality-gates/baseline.json", _text, "pinned baseline (`quality-gates baseline save`)"
+    ),
+    "overrides": Key(".quality-gates/overrides.toml", _text, "emergency overrides file"),
+    "output-dir": Key(".quality-gates/report", _text, "report.json/md, SARIF, index.html"),
+    "badges-dir": Key(".quality-gates/badges", _text, "SVG badges; empty: no badges"),
+    "default-branch": Key(
+        "", _text, "branch whose last run is the baseline; empty: origin/HEAD, else main"
+    ),
+    "tolerance": Key(0.0, _number(0, 100), "regression tolerance in percentage points"),
+    "tolerances": Key({}, _tolerances, "per-gate tolerance, e.g. { coverage = 0.5 }"),
+    "top-findings": Key(10, _count, "findings listed per gate in report.md and issue bodies"),
+}
+
 TOP_KEYS: dict[str, Key] = {
     "gates": Key(GATES, _gate_list, "gates that `quality-gates check` and `run` use"),
     "max-new-suppressions": Key(
@@ -133,7 +167,7 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "python": Key("", _text, "interpreter whose packages mypy resolves imports with"),
         "strict": Key(True, _flag, "run mypy with --strict (your [tool.mypy] still applies)"),
         "max-new-errors": Key(0, _allowance, "new mypy errors a change may add; -1: no cap"),
-        "args": Key((), _strings, "extra mypy command-line flags, e.g. to relax --strict"),
+        "args": Key((), _text_list, "extra mypy command-line flags, e.g. to relax --strict"),
     },
     "security": {
         **_percent_keys(100.0),
@@ -142,7 +176,18 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
     },
     "docs": _percent_keys(100.0),
     "links": _percent_keys(100.0),
-    "a11y": _percent_keys(100.0),
+    "a11y": {
+        **_percent_keys(100.0),
+        "engine": Key("static", _choice("static", "axe"), "static rules, or axe-core in Chromium"),
+        "fragments": Key(
+            "auto",
+            _choice("auto", "always", "never"),
+            "treat files as partial pages (no document rules): auto-detect, always, never",
+        ),
+        "max-bytes": Key(2_000_000, _whole_number, "larger pages are not parsed (0: no limit)"),
+        "ignore": Key((), _text_list, "rule ids not to check"),
+        "browser": Key("", _text, "Chromium to launch for the axe engine (empty: the system's)"),
+    },
     "tests": _percent_keys(100.0),
     "perf": _percent_keys(100.0),
 }
@@ -171,16 +216,22 @@ class Policy:
     gates: tuple[str, ...]
     max_new_suppressions: int | None
     gate_policies: Mapping[str, GatePolicy]
+    run: Mapping[str, Any] = field(default_factory=lambda: _table_defaults(RUN_KEYS))
 
     def gate(self, name: str) -> GatePolicy:
         """Return the settings of the gate called name."""
         return self.gate_policies[name]
 
 
+def _table_defaults(keys: Mapping[str, Key]) -> dict[str, Any]:
+    return {k: key.default for k, key in keys.items()}
+
+
 def _defaults() -> dict[str, Any]:
     resolved: dict[str, Any] = {k: key.default for k, key in TOP_KEYS.items()}
     for gate, keys in GATE_KEYS.items():
         resolved[gate] = {k: key.default for k, key in keys.items()}
+    resolved[RUN_TABLE] = {k: key.default for k, key in RUN_KEYS.items()}
     return resolved
 
 
@@ -189,7 +240,7 @@ def _apply_gate(
 ) -> None:
     if not isinstance(table, Mapping):
         raise FatalError(f"{where}: [{section}] must be a table")
-    keys = GATE_KEYS[gate]
+    keys = RUN_KEYS if gate == RUN_TABLE else GATE_KEYS[gate]
     for key, value in table.items():
         if key not in keys:
             raise FatalError(
@@ -209,12 +260,12 @@ def _apply_layer(
     resolved: dict[str, Any], layer: Mapping[str, Any], *, where: str, section: str
 ) -> None:
     for key, value in layer.items():
-        if key in GATE_KEYS:
+        if key in GATE_KEYS or key == RUN_TABLE:
             _apply_gate(resolved, key, value, where=where, section=f"{section}.{key}")
         elif key in TOP_KEYS:
             resolved[key] = _checked(TOP_KEYS[key], value, where=where, name=f"{section}.{key}")
         elif key != STAGES_KEY:
-            known = ", ".join(sorted([*TOP_KEYS, *GATE_KEYS, STAGES_KEY]))
+            known = ", ".join(sorted([*TOP_KEYS, *GATE_KEYS, RUN_TABLE, STAGES_KEY]))
             raise FatalError(f"{where}: [{section}] unknown key {key!r} (known: {known})")
 
 
@@ -300,6 +351,7 @@ def _freeze(resolved: dict[str, Any], *, source: str, stage: str | None) -> Poli
         gates=tuple(resolved["gates"]),
         max_new_suppressions=resolved["max-new-suppressions"],
         gate_policies=gate_policies,
+        run=dict(resolved[RUN_TABLE]),
     )
 
 
@@ -313,6 +365,9 @@ def as_toml(policy: Policy) -> str:
         lines.append(f"\n[{SECTION}.{gate}]")
         for key, value in policy.gate(gate).options.items():
             lines.append(f"{key} = {_toml_value(value)}")
+    lines.append(f"\n[{SECTION}.{RUN_TABLE}]")
+    for key, value in policy.run.items():
+        lines.append(f"{key} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -323,4 +378,7 @@ def _toml_value(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        items = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        return f"{{ {items} }}" if items else "{}"
     return f"{value:g}" if isinstance(value, float) else str(value)
