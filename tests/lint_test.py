@@ -139,3 +139,16 @@ def test_added_noqa_is_counted_and_capped(debt_repo: Path, hook: Runner) -> None
     capped = hook(lint_main, "--set", "max-new-suppressions=0")
     assert capped.code == 1
     assert "lint: 1 suppression(s) added, max-new-suppressions is 0" in capped.out
+
+
+def test_project_fix_setting_never_rewrites_files_or_hides_findings(
+    repo: Path, hook: Runner
+) -> None:
+    commit_files(repo, {"pyproject.toml": "[tool.ruff]\nfix = true\n", "mod.py": "x = 1\n"})
+    write(repo, "mod.py", "import os\n\nx = 1\n")
+    stage(repo)
+    before = snapshot(repo)
+    result = hook(lint_main)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == "mod.py:1:8: F401 `os` imported but unused"
+    assert snapshot(repo) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -127,6 +128,8 @@ def _policy(root: Path, invocation: Invocation, extra: dict[str, Any]) -> Any:
     overrides = dict(thresholds.parse_override(s) for s in invocation.settings)
     overrides.update(extra)
     pyproject = Path(invocation.config) if invocation.config else root / "pyproject.toml"
+    if invocation.config and not pyproject.is_file():  # asked for: never fall back to defaults
+        raise FatalError(f"--config {invocation.config}: no such file")
     return thresholds.load(pyproject, stage=_stage(invocation.stage), overrides=overrides)
 
 
@@ -243,7 +246,7 @@ a11y_command = gate_command(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("quality-gates", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="quality-gates")
 def gates_group() -> None:
     """quality-gates: a quality policy enforced on staged changes and in CI."""
@@ -257,8 +260,10 @@ def check_command(**kwargs: Any) -> int:
     """Run the selected gates concurrently on the staged change (or the given FILES)."""
     invocation = _invocation(kwargs, fix=kwargs["fix"])
     gates = None
-    if kwargs["gate_list"]:
+    if kwargs["gate_list"] is not None:
         gates = tuple(g.strip() for g in kwargs["gate_list"].split(",") if g.strip())
+        if not gates:  # running no gate would pass without checking anything
+            raise click.UsageError("--gates: name at least one gate")
     return run_gates(gates, invocation, {})
 
 
@@ -277,6 +282,44 @@ def config_command(
     invocation = Invocation((), None, None, False, None, False, "text", stage, config, settings)
     click.echo(thresholds.as_toml(_policy(root, invocation, {})), nl=False)
     return 0
+
+
+def _option_names(command: click.Command) -> set[str]:
+    # not command.get_params(): it caches a help option built for the context given
+    names = {"--", *command.context_settings.get("help_option_names", ["--help"])}
+    for param in command.params:
+        if isinstance(param, click.Option):
+            names.update(param.opts + param.secondary_opts)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            names |= _option_names(sub)
+    return names
+
+
+def _protect_dash_files(command: click.Command, args: Sequence[str]) -> list[str]:
+    """Turn an existing file named like `-h.py` into `./-h.py` before Click reads it.
+
+    pre-commit passes file names after the options with no `--` (pre-commit#2896): Click would
+    read `-h.py` as `-h` (help, exit 0: a false pass) and `-x.py` as unknown options.
+    """
+    names = _option_names(command)
+    return [
+        f"./{arg}"
+        if arg.startswith("-") and arg.partition("=")[0] not in names and os.path.lexists(arg)
+        else arg
+        for arg in args
+    ]
+
+
+def _tolerant_output() -> None:
+    """Let a file name that is not UTF-8 be printed (escaped) rather than crash the hook.
+
+    Python names such a file with surrogates; a strict UTF-8 stdout (a UTF-8 locale outside
+    Python's UTF-8 mode) cannot encode them.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 # ---- the full run and its companions (report, history, baseline, overrides, scaffolding) ----
@@ -584,7 +627,8 @@ def protect_command(**kwargs: Any) -> int:
 
 def _main(command: click.Command, argv: Sequence[str] | None) -> int:
     """The one top-level handler: every outcome becomes exit code 0, 1, 2 or 3."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    _tolerant_output()
+    args = _protect_dash_files(command, sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name=command.name, standalone_mode=False)
     except click.exceptions.Exit as exc:

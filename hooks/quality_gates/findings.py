@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from quality_gates.changes import FileScope
-from quality_gates.pysource import comments
+from quality_gates.pysource import comments, decode
 
 SUPPRESSION_MARKERS: Mapping[str, re.Pattern[str]] = {
     "noqa": re.compile(r"#\s*(?:ruff\s*:\s*|flake8\s*:\s*)?noqa\b(?::\s*[\w, ]+)?", re.I),
@@ -98,7 +98,9 @@ def added_suppressions(
     path: str, content: bytes, scope: FileScope, kinds: Sequence[str]
 ) -> list[Suppression]:
     """Find suppression comments of the given kinds on the lines of the change."""
-    found = []
+    found: list[Suppression] = []
+    if not _may_suppress(content, scope, kinds):
+        return found
     for line, text in comments(content):
         if not scope.covers(line):
             continue
@@ -107,6 +109,20 @@ def added_suppressions(
             if match:
                 found.append(Suppression(path, line, kind, match.group(0).strip()))
     return found
+
+
+def _may_suppress(content: bytes, scope: FileScope, kinds: Sequence[str]) -> bool:
+    """Tell whether the lines in scope could hold a suppression, before paying to tokenize.
+
+    A comment lies within its line, so when no line in scope matches a marker, no comment
+    does. Lines are counted on LF as git counts them; a lone CR (which a tokenizer may count
+    as a line end) makes it search the whole file instead.
+    """
+    text = decode(content)
+    if not scope.whole and b"\r" not in content.replace(b"\r\n", b""):
+        lines = text.split("\n")
+        text = "\n".join(lines[n - 1] for n in scope.lines if n <= len(lines))
+    return any(SUPPRESSION_MARKERS[kind].search(text) for kind in kinds)
 
 
 def suppression_cap_reason(count: int, cap: int | None) -> tuple[str, ...]:

@@ -8,12 +8,13 @@ import io
 import re
 import tokenize
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 PY_SUFFIXES = (".py", ".pyi")
 SHEBANG_RE = re.compile(rb"^#!.*\bpython[0-9.]*\b")
+STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 class Span(NamedTuple):
@@ -86,8 +87,26 @@ def parse(content: bytes) -> Source:
             tree = ast.parse(content)
     except (SyntaxError, ValueError):
         return Source(None, line_count)
-    spans = sorted(_own_span(n) for n in ast.walk(tree) if isinstance(n, ast.stmt))
+    spans = sorted(_own_span(n) for n in _statements(tree))
     return Source(tuple(spans), line_count)
+
+
+def _statements(tree: ast.AST) -> Iterator[ast.stmt]:
+    """Every statement of tree, as ast.walk would find them, without visiting expressions.
+
+    Statements only ever sit in these lists (of statements, except handlers and match cases),
+    and expressions, most of a tree's nodes, never contain one; skipping them makes this
+    several times faster than ast.walk on real modules.
+    """
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for name in STATEMENT_LISTS:
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack.extend(children)
 
 
 def comments(content: bytes) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from quality_gates.changes import ChangeSet, Scope, to_repo_path
+from quality_gates.changes import ChangeSet, Scope, is_skippable, to_repo_path
 from quality_gates.errors import FatalError
 from quality_gates.findings import GateResult
 from quality_gates.gates.common import GateRequest
@@ -75,6 +75,11 @@ def build_request(
 ) -> GateRequest:
     """Bundle what the gates need for one call, with the files' content read in one go."""
     workspace = Workspace(changes)
-    readable = [f for f in files if (changes.root / f).is_file() or f in changes.changes]
+    readable = [
+        f
+        for f in files
+        if is_skippable(changes.root, f) is None
+        and ((changes.root / f).is_file() or f in changes.changes)
+    ]
     workspace.prefetch(readable)
     return GateRequest(workspace, tuple(files), scope, policy, fix)

@@ -277,7 +277,10 @@ def read_section(pyproject: Path) -> Mapping[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise FatalError(f"{pyproject}: cannot read: {exc}") from None
-    section = data.get("tool", {}).get("quality-gates", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):
+        raise FatalError(f"{pyproject}: [tool] must be a table")
+    section = tool.get("quality-gates", {})
     if not isinstance(section, Mapping):
         raise FatalError(f"{pyproject}: [{SECTION}] must be a table")
     return section
@@ -288,9 +291,27 @@ def _stage_layer(section: Mapping[str, Any], stage: str, *, where: str) -> Mappi
     if not isinstance(stages, Mapping):
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}] must be a table of stage profiles")
     layer = stages.get(stage, {})
+    if not isinstance(layer, Mapping):
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] must be a table")
     if STAGES_KEY in layer:
         raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}.{stage}] cannot nest stages")
-    return layer  # type: ignore[no-any-return]
+    return layer
+
+
+def _apply_stage(
+    resolved: dict[str, Any], section: Mapping[str, Any], stage: str, *, where: str
+) -> None:
+    profile = _stage_layer(section, stage, where=where)
+    _apply_layer(resolved, profile, where=where, section=f"{SECTION}.{STAGES_KEY}.{stage}")
+
+
+def _check_stages(section: Mapping[str, Any], *, where: str) -> None:
+    """Validate every stage profile, so a typo fails now rather than on the day it is used."""
+    stages = section.get(STAGES_KEY, {})
+    if not isinstance(stages, Mapping):
+        raise FatalError(f"{where}: [{SECTION}.{STAGES_KEY}] must be a table of stage profiles")
+    for name in stages:
+        _apply_stage(_defaults(), section, name, where=where)
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -327,9 +348,9 @@ def load(
     section = read_section(pyproject)
     resolved = _defaults()
     _apply_layer(resolved, section, where=where, section=SECTION)
+    _check_stages(section, where=where)
     if stage is not None:
-        profile = _stage_layer(section, stage, where=where)
-        _apply_layer(resolved, profile, where=where, section=f"{SECTION}.{STAGES_KEY}.{stage}")
+        _apply_stage(resolved, section, stage, where=where)
     if overrides:
         _apply_layer(resolved, _overrides_layer(overrides), where="command line", section="--set")
     return _freeze(resolved, source=where if section else "built-in defaults", stage=stage)

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from quality_gates.changes import FileScope, Scope, is_skippable
+from quality_gates.changes import FileScope, Scope, breaks_line, is_skippable
+from quality_gates.errors import FatalError
 from quality_gates.findings import Finding, Metric, Suppression, added_suppressions
 from quality_gates.pysource import is_binary, is_python
 from quality_gates.thresholds import Policy
@@ -46,6 +47,9 @@ def select(request: GateRequest, accept: Callable[[str, bytes], bool]) -> Select
             head = workspace.content(path)[:256]
             if not accept(path, head):
                 continue
+            problem = _name_problem(path)
+            if problem:
+                raise FatalError(f"{path!r}: {problem}: rename it")
             if is_binary(workspace.content(path)):
                 why = "binary"
         if why is None:
@@ -54,6 +58,17 @@ def select(request: GateRequest, accept: Callable[[str, bytes], bool]) -> Select
             notes.append(f"{path}: skipped ({why})")
     scopes = {p: workspace.changes.scope(p, request.scope) for p in kept}
     return Selection(tuple(kept), scopes, tuple(notes))
+
+
+def _name_problem(path: str) -> str | None:
+    """Say why the tools could not report on a file of this name faithfully (a silent pass)."""
+    if breaks_line(path):
+        return "a file name with a line break cannot be checked (tools report one name per line)"
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a file name that is not UTF-8 cannot be checked (tools report names in UTF-8)"
+    return None
 
 
 def select_python(request: GateRequest) -> Selection:

@@ -51,8 +51,9 @@ def _finding(record: dict[str, Any], root: Path) -> Finding:
 def ruff_check(root: Path, files: Sequence[str], *, temporary: bool) -> list[Finding]:
     """Run ruff check once over files under root; return its findings."""
     cache = ("--no-cache",) if temporary else ()
-    argv = (tool_path("ruff"), "check", "--output-format", "json", "--force-exclude", *cache)
-    completed = run((*argv, "--", *files), cwd=root, ok=RUFF_OK)
+    # --no-fix: a project's `fix = true` would rewrite the user's files and hide what it fixed
+    argv = (tool_path("ruff"), "check", "--no-fix", "--output-format", "json", "--force-exclude")
+    completed = run((*argv, *cache, "--", *files), cwd=root, ok=RUFF_OK)
     return parse_ruff_json(completed.stdout, root)
 
 

@@ -13,7 +13,6 @@ imprecise + any lines, as mypy's line precision report counts them, over the sco
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -25,13 +24,7 @@ from typing import NamedTuple
 
 from quality_gates import type_baseline
 from quality_gates.changes import EMPTY_TREE, FileScope
-from quality_gates.findings import (
-    Finding,
-    GateResult,
-    Metric,
-    Suppression,
-    suppression_cap_reason,
-)
+from quality_gates.findings import Finding, GateResult, Metric, suppression_cap_reason
 from quality_gates.gates.common import GateRequest, Selection, select_python, suppressions
 from quality_gates.process import run
 from quality_gates.typecheck import (
@@ -52,7 +45,6 @@ from quality_gates.workspace import Workspace
 GATE = "types"
 METRIC = "type coverage"
 PRECISE, IMPRECISE, ANY = "2", "3", "4"
-LINE_SPLIT_RE = re.compile(rb"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -232,20 +224,6 @@ def classify(
     return sorted(whole + new, key=Finding.sort_key), existing, notes
 
 
-def added_ignores(workspace: Workspace, selection: Selection) -> tuple[Suppression, ...]:
-    """`# type: ignore` comments added on changed lines (files without one are not tokenized)."""
-    maybe = []
-    for path in selection.files:
-        content, scope = workspace.content(path), selection.scopes[path]
-        if b"ignore" not in content:
-            continue
-        lines = LINE_SPLIT_RE.split(content)
-        if scope.whole or any(b"ignore" in lines[n - 1] for n in scope.lines if n <= len(lines)):
-            maybe.append(path)
-    narrowed = Selection(tuple(maybe), {p: selection.scopes[p] for p in maybe}, ())
-    return suppressions(workspace, narrowed, ("type: ignore",))
-
-
 def _reasons(request: GateRequest, result: RunResult, new: Sequence[Finding]) -> list[str]:
     allowed = request.policy.gate(GATE).get("max-new-errors")
     reasons = [f"mypy: {problem}" for problem in result.problems]
@@ -272,7 +250,7 @@ def measure(request: GateRequest) -> GateResult:
     the_plan = plan(request, selection)
     with ThreadPoolExecutor(max_workers=1) as pool:
         staged = pool.submit(staged_run, the_plan)
-        ignores = added_ignores(request.workspace, selection)  # while mypy runs
+        ignores = suppressions(request.workspace, selection, ("type: ignore",))  # meanwhile
         found = lookup(the_plan)
         result, missing = staged.result()
     selection = _without(selection, missing, "staged but missing on disk: mypy cannot read it")
