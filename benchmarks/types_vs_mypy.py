@@ -157,10 +157,11 @@ def section_intro() -> str:
     return (
         "## quality-types vs mypy --strict\n\n"
         "`benchmarks/types_vs_mypy.py`: the hook on a staged one-file change to click "
-        f"{VERSION} against plain `mypy --strict` on the same file, both with warm caches. "
-        "quality-types does more: it checks the whole project (mypy's `files` config), so a "
-        "change that breaks an unchanged caller is caught, compares with the cached baseline "
-        "at HEAD, and measures the changed lines' type coverage.\n\n"
+        f"{VERSION} against\nplain `mypy --strict` on the same file, both with warm caches, "
+        "both run directly (not through\npre-commit). quality-types does more: it checks the "
+        "whole project (mypy's `files` config), so a\nchange that breaks an unchanged caller is "
+        "caught, compares with the cached baseline at HEAD, and\nmeasures the changed lines' "
+        "type coverage.\n\n"
     )
 
 
