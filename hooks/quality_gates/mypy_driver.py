@@ -113,7 +113,8 @@ class _Build:
         # silenced (third-party) modules, as its line precision report does; "*.*" is the
         # unstructured glob that matches every module
         options.per_module_options.setdefault("*.*", {})["preserve_asts"] = False
-        options.num_workers = 0  # one process: the trees must stay here
+        if hasattr(options, "num_workers"):  # mypy >= 1.19 can check in parallel processes
+            options.num_workers = 0  # one process: the trees must stay here
         options.install_types = False
         self.options = options
         self.shadows = {_norm(src): shadow for src, shadow in options.shadow_file or ()}
