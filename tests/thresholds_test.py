@@ -253,7 +253,16 @@ def test_config_command_prints_the_resolved_policy_exactly(configured: Path, hoo
         'confidence = "medium"'
     )
     assert by_gate["[tool.quality-gates.coverage]"] == (
-        "[tool.quality-gates.coverage]\nthreshold = 95\ntarget = 100"
+        "[tool.quality-gates.coverage]\n"
+        "threshold = 95\n"
+        "target = 100\n"
+        "changed-threshold = 95\n"
+        'data = ""\n'
+        "require-data = false\n"
+        "branch = true\n"
+        'project = "full"\n'
+        'stale = "warn"\n'
+        "omit = []"
     )
     assert result.out.endswith("\n")
     assert not result.out.endswith("\n\n")

@@ -166,6 +166,11 @@ def _emit(results: Sequence[Any], invocation: Invocation) -> None:
         click.echo(output.render_github(results), nl=False)
 
 
+def _path_option(name: str, help_text: str) -> click.Option:
+    """A gate option naming a file (made absolute: policy paths are relative to the repo root)."""
+    return click.Option([name], type=click.Path(dir_okay=False, resolve_path=True), help=help_text)
+
+
 def gate_command(
     gate: str, *, fixable: bool, options: Sequence[tuple[click.Option, str]] = ()
 ) -> click.Command:
@@ -243,6 +248,40 @@ a11y_command = gate_command(
             "fragments",
         ),
     ),
+)
+coverage_command = gate_command(
+    "coverage",
+    fixable=False,
+    options=[
+        (
+            _path_option("--data", "Coverage data (.coverage, coverage.xml, coverage.json, LCOV)."),
+            "data",
+        ),
+        (
+            click.Option(
+                ["--fail-under-changed"],
+                type=float,
+                help="Threshold for the changed lines' coverage (--fail-under: the project's).",
+            ),
+            "changed-threshold",
+        ),
+    ],
+)
+tests_command = gate_command(
+    "tests",
+    fixable=False,
+    options=[
+        (_path_option("--junit", "Read this JUnit XML instead of running the tests."), "junit"),
+        (_path_option("--data", "Coverage data with test contexts, to select tests."), "data"),
+    ],
+)
+perf_command = gate_command(
+    "perf",
+    fixable=False,
+    options=[
+        (_path_option("--results", "pytest-benchmark JSON to judge (else: run)."), "results"),
+        (_path_option("--baseline", "Baseline JSON (default: the stored one)."), "baseline"),
+    ],
 )
 
 
@@ -668,6 +707,21 @@ def security_main(argv: Sequence[str] | None = None) -> int:
 def types_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-types."""
     return _main(types_command, argv)
+
+
+def coverage_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-coverage."""
+    return _main(coverage_command, argv)
+
+
+def quality_tests_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-tests."""
+    return _main(tests_command, argv)
+
+
+def perf_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-perf."""
+    return _main(perf_command, argv)
 
 
 def a11y_main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,9 @@ GATE_MODULES: Mapping[str, str] = {
     "security": "quality_gates.gates.security",
     "types": "quality_gates.gates.types_gate",
     "a11y": "quality_gates.gates.a11y",
+    "coverage": "quality_gates.gates.coverage",
+    "tests": "quality_gates.gates.testrun",
+    "perf": "quality_gates.gates.perf",
 }
 
 

@@ -92,6 +92,12 @@ def _text(value: Any) -> str:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
 def _text_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of strings")
@@ -102,6 +108,31 @@ def _allowance(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < -1:
         raise ValueError("must be a whole number >= 0, or -1 for no cap")
     return value
+
+
+def _command(value: Any) -> tuple[str, ...]:
+    command = _text_list(value)
+    if not command:
+        raise ValueError("must name a command: a non-empty list of strings (argv)")
+    return command
+
+
+def _positive(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError("must be a number >= 0")
+    return float(value)
+
+
+def _categories(value: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Test categories: {name: {markers = [...], paths = [...]}}."""
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError("must be a table of categories, each {markers = [...], paths = [...]}")
+    checked: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, spec in value.items():
+        if not isinstance(spec, Mapping) or set(spec) - {"markers", "paths"}:
+            raise ValueError(f"category {name!r} must be a table with markers and/or paths")
+        checked[str(name)] = {k: _text_list(spec.get(k, [])) for k in ("markers", "paths")}
+    return checked
 
 
 def _gate_list(value: Any) -> tuple[str, ...]:
@@ -155,8 +186,36 @@ TOP_KEYS: dict[str, Key] = {
     ),
 }
 
+DEFAULT_CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "unit": {"markers": ("unit",), "paths": ("tests/unit/*", "*/tests/unit/*")},
+    "integration": {
+        "markers": ("integration",),
+        "paths": ("tests/integration/*", "*/tests/integration/*"),
+    },
+    "performance": {
+        "markers": ("performance", "benchmark"),
+        "paths": ("tests/performance/*", "tests/perf/*", "*/tests/performance/*"),
+    },
+    "ui": {"markers": ("ui", "e2e"), "paths": ("tests/ui/*", "tests/e2e/*", "*/tests/ui/*")},
+}
+
 GATE_KEYS: dict[str, dict[str, Key]] = {
-    "coverage": _percent_keys(95.0),
+    "coverage": {
+        **_percent_keys(95.0),
+        "changed-threshold": Key(
+            95.0, _number(0, 100), "minimum coverage (percent) of the changed lines"
+        ),
+        "data": Key("", _text, "coverage data file; empty: the newest found in the repo root"),
+        "require-data": Key(
+            False, _flag, "no data found is an error (exit 2), not a note and nothing measured"
+        ),
+        "branch": Key(True, _flag, "count branch exits where branch coverage was measured"),
+        "project": Key(
+            "full", _choice("full", "always"), "when project % below threshold fails the gate"
+        ),
+        "stale": Key("warn", _choice("warn", "fail"), "data older than a changed file: warn/fail"),
+        "omit": Key((), _text_list, "globs of repository files the gate leaves out"),
+    },
     "lint": {
         "threshold": Key(10.0, _number(0, 10), "minimum lint score (0-10) to pass"),
         "target": Key(10.0, _number(0, 10), "score aimed for"),
@@ -188,8 +247,28 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "ignore": Key((), _text_list, "rule ids not to check"),
         "browser": Key("", _text, "Chromium to launch for the axe engine (empty: the system's)"),
     },
-    "tests": _percent_keys(100.0),
-    "perf": _percent_keys(100.0),
+    "tests": {
+        **_percent_keys(100.0),
+        "command": Key(("pytest",), _command, "test command (argv); pytest options are added"),
+        "junit": Key("", _text, "read this JUnit XML instead of running the tests"),
+        "data": Key("", _text, "coverage data with test contexts for selection; empty: .coverage"),
+        "categories": Key(DEFAULT_CATEGORIES, _categories, "test categories: markers, path globs"),
+        "default-category": Key("unit", _text, "category of a test that matches none"),
+        "test-files": Key(
+            ("test_*.py", "*_test.py"), _text_list, "file name globs of test files (pytest's)"
+        ),
+    },
+    "perf": {
+        **_percent_keys(100.0),
+        "tolerance": Key(10.0, _positive, "allowed slowdown of the median, percent"),
+        "results": Key("", _text, "pytest-benchmark JSON to judge; empty: run the command"),
+        "command": Key(
+            ("pytest", "--benchmark-only"), _command, "benchmark command (argv), run for results"
+        ),
+        "baseline": Key(
+            ".quality-gates/baselines/perf.json", _text, "stored baseline (baseline save perf)"
+        ),
+    },
 }
 
 
@@ -392,6 +471,10 @@ def as_toml(policy: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _toml_key(key: str) -> str:
+    return key if key.replace("-", "").replace("_", "").isalnum() else f'"{key}"'
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
@@ -400,6 +483,6 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, Mapping):
-        items = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
-        return f"{{ {items} }}" if items else "{}"
+        inner = ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
     return f"{value:g}" if isinstance(value, float) else str(value)

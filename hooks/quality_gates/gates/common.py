@@ -71,6 +71,18 @@ def _name_problem(path: str) -> str | None:
     return None
 
 
+def is_full_run(request: GateRequest) -> bool:
+    """A full run: `--scope full`, or files were given and none is part of the active change.
+
+    The second case is `pre-commit run --all-files` on a clean checkout, where pre-commit passes
+    every file and the diff is empty.
+    """
+    if request.scope == "full":
+        return True
+    changed = request.workspace.changes.changes
+    return bool(request.files) and not any(path in changed for path in request.files)
+
+
 def select_python(request: GateRequest) -> Selection:
     """Keep the Python files (by suffix, or a python shebang)."""
     return select(request, is_python)
