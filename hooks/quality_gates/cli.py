@@ -176,7 +176,8 @@ def gate_command(
 ) -> click.Command:
     """Build the `quality-<gate>` hook command.
 
-    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`).
+    options: gate-specific Click options, each with the policy key it sets (`<gate>.<key>`);
+    an option not given (None, or () for a repeatable one) sets nothing.
     """
 
     @click.command(f"quality-{gate}", context_settings=CONTEXT)
@@ -186,8 +187,9 @@ def gate_command(
     def command(**kwargs: Any) -> int:
         extra = {} if kwargs["fail_under"] is None else {f"{gate}.threshold": kwargs["fail_under"]}
         for option, key in options:
-            if kwargs.get(str(option.name)) is not None:
-                extra[f"{gate}.{key}"] = kwargs[str(option.name)]
+            value = kwargs.get(str(option.name))
+            if value is not None and value != ():
+                extra[f"{gate}.{key}"] = list(value) if isinstance(value, tuple) else value
         invocation = _invocation(kwargs, fix=bool(kwargs.get("fix")))
         return run_gates((gate,), invocation, extra)
 
@@ -224,6 +226,30 @@ types_command = gate_command(
                 help="New mypy errors allowed before failing; -1: no cap (types.max-new-errors).",
             ),
             "max-new-errors",
+        ),
+    ),
+)
+docs_command = gate_command("docs", fixable=False)
+links_command = gate_command(
+    "links",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--external/--offline"],
+                default=None,
+                help="Also check http(s) links (default: only in the nightly stage).",
+            ),
+            "external",
+        ),
+        (
+            click.Option(
+                ["--exclude", "link_exclude"],
+                multiple=True,
+                metavar="REGEX",
+                help="Do not check URLs matching REGEX (repeatable; replaces links.exclude).",
+            ),
+            "exclude",
         ),
     ),
 )
@@ -707,6 +733,16 @@ def security_main(argv: Sequence[str] | None = None) -> int:
 def types_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-types."""
     return _main(types_command, argv)
+
+
+def docs_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-docs."""
+    return _main(docs_command, argv)
+
+
+def links_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-links."""
+    return _main(links_command, argv)
 
 
 def coverage_main(argv: Sequence[str] | None = None) -> int:

@@ -23,10 +23,12 @@ def format_value(metric: Metric, value: float, *, exact: bool = False) -> str:
 
 
 def finding_line(finding: Finding, suffix: str = "") -> str:
-    """`path:line:col: RULE message`, the format editors and CI logs understand."""
-    return (
-        f"{finding.path}:{finding.line}:{finding.column}: {finding.rule} {finding.message}{suffix}"
-    )
+    """`path:line:col: RULE message`, the format editors and CI logs understand.
+
+    A finding without a column (0: it is about a whole line, e.g. a definition) drops `:col`.
+    """
+    place = f"{finding.path}:{finding.line}" + (f":{finding.column}" if finding.column else "")
+    return f"{place}: {finding.rule} {finding.message}{suffix}"
 
 
 def summary_line(result: GateResult) -> str:
@@ -119,8 +121,9 @@ def annotation(finding: Finding, gate: str) -> str:
     props = [
         f"file={_escape_property(finding.path)}",
         f"line={finding.line}",
-        f"col={finding.column}",
     ]
+    if finding.column:
+        props.append(f"col={finding.column}")
     if finding.end_line:
         props.append(f"endLine={finding.end_line}")
     props.append(f"title={_escape_property(f'{gate} {finding.rule}')}")

@@ -85,7 +85,7 @@ def parse(content: bytes) -> Source:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not ours to print
             tree = ast.parse(content)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return Source(None, line_count)
     spans = sorted(_own_span(n) for n in _statements(tree))
     return Source(tuple(spans), line_count)

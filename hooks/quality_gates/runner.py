@@ -19,6 +19,8 @@ GATE_MODULES: Mapping[str, str] = {
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
     "types": "quality_gates.gates.types_gate",
+    "docs": "quality_gates.gates.docs",
+    "links": "quality_gates.gates.links",
     "a11y": "quality_gates.gates.a11y",
     "coverage": "quality_gates.gates.coverage",
     "tests": "quality_gates.gates.testrun",

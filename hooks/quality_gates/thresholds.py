@@ -5,6 +5,7 @@ Every hook and the full run read their thresholds here, so a commit and CI use t
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -138,6 +139,126 @@ def _gate_list(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _flag_or_unset(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _strings_or_unset(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
+def _regexes(value: Any) -> tuple[str, ...]:
+    patterns = _strings_or_unset(value) or ()
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regex: {exc}") from None
+    return patterns
+
+
+def _optional(check: Validator) -> Validator:
+    return lambda value: None if value is None else check(value)
+
+
+def _whole(low: int, high: int) -> Validator:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number between {low} and {high}")
+        return value
+
+    return check
+
+
+DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    match = DURATION_RE.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError('must be seconds, or a number with a unit s, m, h or d (e.g. "1d")')
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
+STATUS_RE = re.compile(r"^\s*(\d{3})\s*(?:(?:\.\.=?|-)\s*(\d{3}))?\s*$")
+
+
+def status_ranges(value: Any) -> tuple[tuple[int, int], ...]:
+    """HTTP status codes and inclusive ranges: [200, "200..299", "300-399"] as (low, high)."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    ranges = []
+    for item in items:
+        text = str(item) if isinstance(item, int) and not isinstance(item, bool) else item
+        match = STATUS_RE.match(text) if isinstance(text, str) else None
+        if match is None:
+            raise ValueError('must be status codes or ranges, e.g. [200, "200..299"]')
+        low = int(match.group(1))
+        ranges.append((low, int(match.group(2) or low)))
+    return tuple(ranges)
+
+
+def _statuses(value: Any) -> tuple[str, ...]:
+    return tuple(f"{low}..{high}" for low, high in status_ranges(value))
+
+
+def _docs_keys() -> dict[str, Key]:
+    unset = "(unset: [tool.interrogate]'s value, else off)"
+    keys = {
+        name: Key(None, _flag_or_unset, f"interrogate's --{name} {unset}")
+        for name in (
+            "ignore-init-method",
+            "ignore-init-module",
+            "ignore-magic",
+            "ignore-module",
+            "ignore-nested-functions",
+            "ignore-nested-classes",
+            "ignore-private",
+            "ignore-semiprivate",
+            "ignore-property-decorators",
+            "ignore-setters",
+            "ignore-overloaded-functions",
+        )
+    }
+    keys["ignore-regex"] = Key(None, _optional(_regexes), f"names to leave out (re.match) {unset}")
+    keys["whitelist-regex"] = Key(None, _optional(_regexes), f"only names matching {unset}")
+    keys["exclude"] = Key(None, _strings_or_unset, f"paths to leave out, also passed ones {unset}")
+    keys["style"] = Key(None, _optional(_choice("sphinx", "google")), f"docstring style {unset}")
+    return {**_percent_keys(100.0), **keys}
+
+
+def _links_keys() -> dict[str, Key]:
+    return {
+        **_percent_keys(100.0),
+        "external": Key(
+            None, _flag_or_unset, "check http(s) links (unset: only in the nightly stage)"
+        ),
+        "accept": Key(("200..299",), _statuses, "HTTP statuses that count as alive"),
+        "exclude": Key((), _regexes, "regexes of URLs not to check (re.search)"),
+        "exclude-path": Key((), _regexes, "regexes of document paths not to check (re.search)"),
+        "timeout": Key(10.0, _number(0.1, 600), "seconds per request"),
+        "max-retries": Key(2, _whole(0, 10), "retries after a timeout, 429 or 5xx"),
+        "retry-wait": Key(1.0, _number(0, 600), "first backoff in seconds (doubles each retry)"),
+        "max-retry-after": Key(60.0, _number(0, 3600), "longest Retry-After honoured, in seconds"),
+        "max-concurrency": Key(16, _whole(1, 256), "requests in flight in all"),
+        "host-concurrency": Key(4, _whole(1, 64), "requests in flight per host"),
+        "cache-max-age": Key(
+            86400.0, _duration, 'how long a result is reused ("1d", "12h", seconds; 0: no cache)'
+        ),
+        "max-file-mb": Key(10.0, _number(0.001, 10_000), "larger documents fail as unchecked"),
+    }
+
+
 def _percent_keys(threshold: float, target: float = 100.0) -> dict[str, Key]:
     return {
         "threshold": Key(threshold, _number(0, 100), "minimum value (percent) to pass"),
@@ -227,8 +348,8 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "severity": Key("low", _choice(*SEVERITIES), "lowest bandit severity that counts"),
         "confidence": Key("medium", _choice(*SEVERITIES), "lowest bandit confidence that counts"),
     },
-    "docs": _percent_keys(100.0),
-    "links": _percent_keys(100.0),
+    "docs": _docs_keys(),
+    "links": _links_keys(),
     "a11y": {
         **_percent_keys(100.0),
         "engine": Key("static", _choice("static", "axe"), "static rules, or axe-core in Chromium"),
@@ -458,7 +579,10 @@ def as_toml(policy: Policy) -> str:
     for gate in GATE_KEYS:
         lines.append(f"\n[{SECTION}.{gate}]")
         for key, value in policy.gate(gate).options.items():
-            lines.append(f"{key} = {_toml_value(value)}")
+            if value is None:
+                lines.append(f"# {key}: unset")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
     lines.append(f"\n[{SECTION}.{RUN_TABLE}]")
     for key, value in policy.run.items():
         lines.append(f"{key} = {_toml_value(value)}")
