@@ -349,6 +349,15 @@ class ChangeSet:
         return differ | missing
 
 
+def read_blobs(root: Path, names: Sequence[str]) -> list[bytes | None]:
+    """Read git objects by name (`REV:path`, a blob id) in one call; None for a missing one."""
+    if not names:
+        return []
+    request = "".join(f"{name}\n" for name in names).encode()
+    out = run(("git", "cat-file", "--batch"), cwd=root, stdin=request).stdout
+    return list(_split_batch(out))
+
+
 def breaks_line(path: str) -> bool:
     """Tell whether a name would break a line-based protocol (git strips a trailing CR too)."""
     return "\n" in path or "\r" in path

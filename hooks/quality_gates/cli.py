@@ -207,6 +207,28 @@ def gate_command(
 lint_command = gate_command("lint", fixable=True)
 format_command = gate_command("format", fixable=True)
 security_command = gate_command("security", fixable=False)
+types_command = gate_command(
+    "types",
+    fixable=False,
+    options=(
+        (
+            click.Option(
+                ["--python"],
+                metavar="PATH",
+                help="Interpreter whose packages mypy resolves imports with (types.python).",
+            ),
+            "python",
+        ),
+        (
+            click.Option(
+                ["--max-new-errors"],
+                type=int,
+                help="New mypy errors allowed before failing; -1: no cap (types.max-new-errors).",
+            ),
+            "max-new-errors",
+        ),
+    ),
+)
 docs_command = gate_command("docs", fixable=False)
 links_command = gate_command(
     "links",
@@ -706,6 +728,11 @@ def format_main(argv: Sequence[str] | None = None) -> int:
 def security_main(argv: Sequence[str] | None = None) -> int:
     """Console script quality-security."""
     return _main(security_command, argv)
+
+
+def types_main(argv: Sequence[str] | None = None) -> int:
+    """Console script quality-types."""
+    return _main(types_command, argv)
 
 
 def docs_main(argv: Sequence[str] | None = None) -> int:

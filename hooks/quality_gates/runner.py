@@ -18,6 +18,7 @@ GATE_MODULES: Mapping[str, str] = {
     "lint": "quality_gates.gates.lint",
     "format": "quality_gates.gates.formatting",
     "security": "quality_gates.gates.security",
+    "types": "quality_gates.gates.types_gate",
     "docs": "quality_gates.gates.docs",
     "links": "quality_gates.gates.links",
     "a11y": "quality_gates.gates.a11y",

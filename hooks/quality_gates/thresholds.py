@@ -99,6 +99,12 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _allowance(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+        raise ValueError("must be a whole number >= 0, or -1 for no cap")
+    return value
+
+
 def _command(value: Any) -> tuple[str, ...]:
     command = _text_list(value)
     if not command:
@@ -330,7 +336,13 @@ GATE_KEYS: dict[str, dict[str, Key]] = {
         "target": Key(10.0, _number(0, 10), "score aimed for"),
     },
     "format": _percent_keys(100.0),
-    "types": _percent_keys(100.0),
+    "types": {
+        **_percent_keys(100.0),
+        "python": Key("", _text, "interpreter whose packages mypy resolves imports with"),
+        "strict": Key(True, _flag, "run mypy with --strict (your [tool.mypy] still applies)"),
+        "max-new-errors": Key(0, _allowance, "new mypy errors a change may add; -1: no cap"),
+        "args": Key((), _text_list, "extra mypy command-line flags, e.g. to relax --strict"),
+    },
     "security": {
         **_percent_keys(100.0),
         "severity": Key("low", _choice(*SEVERITIES), "lowest bandit severity that counts"),
