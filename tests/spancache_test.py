@@ -36,3 +36,11 @@ def test_a_damaged_entry_is_parsed_again(tmp_path: Path, damage: bytes) -> None:
 def test_a_read_only_cache_still_parses(tmp_path: Path) -> None:
     (tmp_path / ".quality-gates").write_text("not a folder")
     assert spancache.parse_cached(tmp_path, CODE) == parse(CODE)
+
+
+def test_comments_are_cached_and_equal_the_tokenizer(tmp_path: Path) -> None:
+    code = b"x = '# not a comment'  # noqa: E501\n# nosec\n"
+    first = spancache.comments_cached(tmp_path, code)
+    assert first == [(1, "# noqa: E501"), (2, "# nosec")]
+    assert spancache._entry(tmp_path, spancache.key(code), "comments").is_file()
+    assert spancache.comments_cached(tmp_path, code) == first

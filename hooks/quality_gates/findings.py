@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -95,13 +95,18 @@ def split(
 
 
 def added_suppressions(
-    path: str, content: bytes, scope: FileScope, kinds: Sequence[str]
+    path: str,
+    content: bytes,
+    scope: FileScope,
+    kinds: Sequence[str],
+    *,
+    comments_of: Callable[[bytes], list[tuple[int, str]]] = comments,
 ) -> list[Suppression]:
     """Find suppression comments of the given kinds on the lines of the change."""
     found: list[Suppression] = []
     if not _may_suppress(content, scope, kinds):
         return found
-    for line, text in comments(content):
+    for line, text in comments_of(content):
         if not scope.covers(line):
             continue
         for kind in kinds:

@@ -10,6 +10,7 @@ from quality_gates.changes import FileScope, Scope, breaks_line, is_skippable
 from quality_gates.errors import FatalError
 from quality_gates.findings import Finding, Metric, Suppression, added_suppressions
 from quality_gates.pysource import is_binary, is_python
+from quality_gates.spancache import comments_cached
 from quality_gates.thresholds import Policy
 from quality_gates.workspace import Workspace
 
@@ -122,7 +123,13 @@ def suppressions(
     """Suppression comments of the given kinds added on changed lines of the selected files."""
     found: list[Suppression] = []
     for path in selection.files:
-        found += added_suppressions(path, workspace.content(path), selection.scopes[path], kinds)
+        found += added_suppressions(
+            path,
+            workspace.content(path),
+            selection.scopes[path],
+            kinds,
+            comments_of=lambda content: comments_cached(workspace.root, content),
+        )
     return tuple(found)
 
 
