@@ -403,9 +403,6 @@ def _coverage(repo: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    "coverage" not in runner.GATE_MODULES, reason="the coverage gate (issue 3) is not merged yet"
-)
 def test_lower_coverage_is_a_regression_with_an_issue_body(project: Path, hook: Runner) -> None:
     commit_files(
         project, {"pyproject.toml": PYPROJECT + "\n[tool.quality-gates.coverage]\nthreshold = 50\n"}
