@@ -8,6 +8,7 @@ the project's coverage.py configuration (exclusions, partial branches) applied.
 
 from __future__ import annotations
 
+import abc
 import functools
 import json
 import os
@@ -79,7 +80,7 @@ class NoData(FatalError):
     """No coverage data file was found where the gate looks for one."""
 
 
-class Report:
+class Report(abc.ABC):
     """Coverage data read from one file: what it measured and how to analyse each file."""
 
     def __init__(
@@ -91,13 +92,13 @@ class Report:
         self.written = written
         self.sources = tuple(sources)
 
+    @abc.abstractmethod
     def names(self) -> tuple[str, ...]:
         """The file names the data measured, as it spells them."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def analyse(self, name: str, source: str | None, settings: CoverageSettings) -> FileData | None:
         """Return the coverage of one measured file (source: its text, when it has one)."""
-        raise NotImplementedError
 
     def describe(self) -> str:
         """Name the data for messages: `coverage.xml (Cobertura XML)`."""
