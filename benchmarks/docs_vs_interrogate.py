@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from quality_gates.thresholds import INTERROGATE_FLAGS
+
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 BIN = Path(sys.executable).parent
@@ -52,19 +54,7 @@ class Project:
 
 CLICK = Project("click", "8.1.8", "src/click")
 DJANGO = Project("Django", "5.1.4", "django")
-ALL_FLAGS = (
-    "ignore-init-method",
-    "ignore-init-module",
-    "ignore-magic",
-    "ignore-module",
-    "ignore-nested-functions",
-    "ignore-nested-classes",
-    "ignore-private",
-    "ignore-semiprivate",
-    "ignore-property-decorators",
-    "ignore-setters",
-    "ignore-overloaded-functions",
-)
+ALL_FLAGS = INTERROGATE_FLAGS
 # option sets: interrogate option name -> value (as in [tool.interrogate])
 OPTION_SETS: dict[str, dict[str, object]] = {
     "defaults": {},

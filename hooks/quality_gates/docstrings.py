@@ -23,19 +23,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-BOOL_OPTIONS = (
-    "ignore-init-method",
-    "ignore-init-module",
-    "ignore-magic",
-    "ignore-module",
-    "ignore-nested-functions",
-    "ignore-nested-classes",
-    "ignore-private",
-    "ignore-semiprivate",
-    "ignore-property-decorators",
-    "ignore-setters",
-    "ignore-overloaded-functions",
-)
+from quality_gates.thresholds import INTERROGATE_FLAGS
+
+BOOL_OPTIONS = INTERROGATE_FLAGS
 LIST_OPTIONS = ("ignore-regex", "whitelist-regex", "exclude")
 STYLES = ("sphinx", "google")
 _FUNCTION = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -212,23 +212,27 @@ def _statuses(value: Any) -> tuple[str, ...]:
     return tuple(f"{low}..{high}" for low, high in status_ranges(value))
 
 
+# interrogate's switches, by its own names, so [tool.interrogate] users can migrate
+INTERROGATE_FLAGS = (
+    "ignore-init-method",
+    "ignore-init-module",
+    "ignore-magic",
+    "ignore-module",
+    "ignore-nested-functions",
+    "ignore-nested-classes",
+    "ignore-private",
+    "ignore-semiprivate",
+    "ignore-property-decorators",
+    "ignore-setters",
+    "ignore-overloaded-functions",
+)
+
+
 def _docs_keys() -> dict[str, Key]:
     unset = "(unset: [tool.interrogate]'s value, else off)"
     keys = {
         name: Key(None, _flag_or_unset, f"interrogate's --{name} {unset}")
-        for name in (
-            "ignore-init-method",
-            "ignore-init-module",
-            "ignore-magic",
-            "ignore-module",
-            "ignore-nested-functions",
-            "ignore-nested-classes",
-            "ignore-private",
-            "ignore-semiprivate",
-            "ignore-property-decorators",
-            "ignore-setters",
-            "ignore-overloaded-functions",
-        )
+        for name in INTERROGATE_FLAGS
     }
     keys["ignore-regex"] = Key(None, _optional(_regexes), f"names to leave out (re.match) {unset}")
     keys["whitelist-regex"] = Key(None, _optional(_regexes), f"only names matching {unset}")
